@@ -1,0 +1,3 @@
+from mlroadmap.cli import main
+
+main()
