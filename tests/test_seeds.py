@@ -33,7 +33,10 @@ NOT_CONTENT: dict[str, dict[str, str]] = {
     },
     "stats-to-mle": {},
     "mle-6-months": {},
-    "pro-mle": {},
+    "pro-mle": {
+        "table of contents": "a heading over links to the seed's own nine sections",
+        "follow me": "the author's sign-off; their link is the roadmap's source.author_url",
+    },
     "advanced-mle": {},
 }
 
@@ -110,8 +113,7 @@ def test_checkboxes_are_exactly_the_leaves(seed: Path) -> None:
 def test_every_url_is_a_resource(seed: Path) -> None:
     roadmap = roadmap_for(seed.name)
     urls = {r.url for _, n, _ in walk(roadmap.children) for r in n.resources if r.url}
-    if roadmap.source.url:
-        urls.add(roadmap.source.url)
+    urls |= {u for u in (roadmap.source.url, roadmap.source.author_url) if u}
     seed_urls = URL_RE.findall(seed.read_text(encoding="utf-8"))
     assert seed_urls or seed.name.startswith(("003",)), "a seed with no URL at all is unexpected"
     missing = [u for u in seed_urls if u not in urls]

@@ -340,7 +340,12 @@ def normalise_query(query: str, what: str) -> str:
 def _suggest(query: str, names: list[str], fallback: str) -> str:
     import difflib
 
-    close = difflib.get_close_matches(query.strip().lower(), names, n=3, cutoff=0.6)
+    query = query.strip().lower()
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, query, name).ratio(), name) for name in names),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    close = [name for score, name in scored[:3] if score >= 0.6 and score >= scored[0][0] - 0.05]
     if close:
         return "did you mean " + " or ".join(close) + "?"
     return fallback

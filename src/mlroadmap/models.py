@@ -99,6 +99,7 @@ class Source(_Strict):
 
     title: Text
     author: Text | None = None
+    author_url: Url | None = None
     url: Url | None = None
     license: Text | None = None
 

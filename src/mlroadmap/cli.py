@@ -1,0 +1,340 @@
+"""The ``mlroadmap`` command line: parse options, call the core, hand results to render.
+
+This is the one place that turns an ``MlroadmapError`` into a message on
+stderr and an exit code.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from mlroadmap import __version__
+from mlroadmap.errors import ExitStatus, MlroadmapError, UserError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="mlroadmap",
+    help=(
+        "Follow machine-learning engineering roadmaps from the terminal: "
+        "tick what you have done, see progress, pace and what comes next.\n\n"
+        "Examples:\n\n"
+        "  mlroadmap show              the active roadmap as a tree, with ticks\n\n"
+        "  mlroadmap done week-5       tick everything in week 5\n\n"
+        "  mlroadmap progress          done/total per section, pace, ETA"
+    ),
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def handle_errors(fn: F) -> F:
+    """Report an MlroadmapError as one clear message and its exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except MlroadmapError as exc:
+            from mlroadmap import render
+
+            render.error(exc.message, exc.hint)
+            raise typer.Exit(int(exc.exit_code)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def command(*names: str, **kwargs: Any) -> Callable[[F], F]:
+    def register(fn: F) -> F:
+        app.command(*names, **kwargs)(handle_errors(fn))
+        return fn
+
+    return register
+
+
+# ---------------------------------------------------------------------------
+# Shell completion (kept cheap: it runs on every Tab)
+
+
+def complete_roadmap(incomplete: str) -> list[str]:
+    try:
+        from mlroadmap.catalog import Catalog
+
+        return [rid for rid in Catalog().ids() if rid.startswith(incomplete)]
+    except Exception:
+        return []
+
+
+def complete_item(ctx: typer.Context, incomplete: str) -> list[str]:
+    try:
+        from mlroadmap.tracker import Tracker
+
+        roadmap = Tracker().roadmap(ctx.params.get("roadmap"))
+        return [name for name in roadmap.index.names if name.startswith(incomplete)]
+    except Exception:
+        return []
+
+
+# ---------------------------------------------------------------------------
+# Options shared by several commands
+
+RoadmapOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--roadmap",
+        "-r",
+        help="Roadmap ID (or unique prefix) to use instead of the active one.",
+        autocompletion=complete_roadmap,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (see README).")]
+ItemsArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="Item IDs, aliases or unique prefixes; a section means every item under it.",
+        autocompletion=complete_item,
+        show_default=False,
+    ),
+]
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        detail = str(exc) if "out of range" in str(exc) else "expected YYYY-MM-DD"
+        raise UserError(f"{option} {value!r} is not a valid date: {detail}") from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mlroadmap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Follow machine-learning engineering roadmaps from the terminal."""
+
+
+# ---------------------------------------------------------------------------
+# Commands
+
+
+@command("list")
+def list_cmd(json: JsonOpt = False) -> None:
+    """List the roadmaps with done/total; * marks the active one.
+
+    Example: mlroadmap list
+    """
+    from mlroadmap import render, tracker
+
+    summaries = tracker.list_roadmaps(tracker.Tracker())
+    if json:
+        render.emit_json(render.list_json(summaries))
+    else:
+        render.console().print(render.list_table(summaries))
+
+
+@command("use")
+def use_cmd(
+    roadmap: Annotated[
+        str, typer.Argument(help="Roadmap ID or unique prefix.", autocompletion=complete_roadmap)
+    ],
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="Start date (YYYY-MM-DD) for pace and schedule."),
+    ] = None,
+) -> None:
+    """Make ROADMAP the active roadmap, optionally with its start date.
+
+    Example: mlroadmap use mle-6-months --start 2026-09-01
+    """
+    from mlroadmap import render, tracker
+
+    chosen = tracker.use(tracker.Tracker(), query=roadmap, start=parse_date(start, "--start"))
+    render.notice(f"Now following {chosen.id}: {chosen.title}.")
+
+
+@command("show")
+def show_cmd(
+    item: Annotated[
+        str | None,
+        typer.Argument(
+            help="Show only this section, or one item in detail.",
+            autocompletion=complete_item,
+            show_default=False,
+        ),
+    ] = None,
+    roadmap: RoadmapOpt = None,
+    depth: Annotated[
+        int | None, typer.Option("--depth", "-d", help="Show only N levels of the tree.")
+    ] = None,
+    todo: Annotated[bool, typer.Option("--todo", help="Hide what is done or skipped.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Show the roadmap as a tree with a mark per item: [x] done, [~] in progress,
+    [-] skipped, [ ] to do. Branches show done/total.
+
+    Examples: mlroadmap show; mlroadmap show week-5; mlroadmap show --depth 2 --todo
+    """
+    from mlroadmap import render, tracker
+
+    result = tracker.show(
+        tracker.Tracker(), query=item, roadmap_query=roadmap, depth=depth, todo_only=todo
+    )
+    if json:
+        render.emit_json(render.show_json(result))
+    else:
+        render.console().print(render.show_tree(result))
+
+
+def _mark(items: list[str], action: str, roadmap: str | None, note: str | None = None,
+          on: date | None = None) -> None:
+    from mlroadmap import render, tracker
+
+    result = tracker.mark(
+        tracker.Tracker(), queries=items, action=action, roadmap_query=roadmap, note=note, on=on
+    )
+    render.notice(render.mark_message(result))
+
+
+NoteOpt = Annotated[
+    str | None, typer.Option("--note", help="A note or a link to the work that proves it.")
+]
+
+
+@command("done")
+def done_cmd(
+    items: ItemsArg,
+    roadmap: RoadmapOpt = None,
+    note: NoteOpt = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="The day it really happened (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Tick items as done; a section ticks every item under it.
+
+    Examples: mlroadmap done week-5; mlroadmap done gradient-descent --note "notebook: ..."
+    """
+    _mark(items, "done", roadmap, note, parse_date(on, "--on"))
+
+
+@command("undo")
+def undo_cmd(items: ItemsArg, roadmap: RoadmapOpt = None) -> None:
+    """Put items back to to-do (a section: every item under it).
+
+    Example: mlroadmap undo week-5
+    """
+    _mark(items, "todo", roadmap)
+
+
+@command("start")
+def start_cmd(items: ItemsArg, roadmap: RoadmapOpt = None, note: NoteOpt = None) -> None:
+    """Mark items as in progress.
+
+    Example: mlroadmap start week-6
+    """
+    _mark(items, "start", roadmap, note)
+
+
+@command("skip")
+def skip_cmd(items: ItemsArg, roadmap: RoadmapOpt = None, note: NoteOpt = None) -> None:
+    """Mark items as not needed; progress counts them as settled, apart from done.
+
+    Example: mlroadmap skip matplotlib-seaborn --note "already know it"
+    """
+    _mark(items, "skip", roadmap, note)
+
+
+@command("note")
+def note_cmd(
+    item: Annotated[str, typer.Argument(help="Item ID.", autocompletion=complete_item)],
+    text: Annotated[str, typer.Argument(help="The note: a thought or a link.")],
+    roadmap: RoadmapOpt = None,
+) -> None:
+    """Attach a note to an item (shown by 'show' and 'show ID').
+
+    Example: mlroadmap note cnn-cifar10 "https://github.com/me/cifar-cnn"
+    """
+    from mlroadmap import render, tracker
+
+    result = tracker.add_note(tracker.Tracker(), query=item, text=text, roadmap_query=roadmap)
+    render.notice(render.mark_message(result))
+
+
+@command("progress")
+def progress_cmd(
+    roadmap: RoadmapOpt = None,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Every roadmap.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Done/total per section with a bar, then pace, ETA and schedule.
+
+    Examples: mlroadmap progress; mlroadmap progress --all --json
+    """
+    from mlroadmap import render, tracker
+
+    if all_ and roadmap:
+        raise UserError("give either --roadmap or --all, not both")
+    t = tracker.Tracker()
+    results = tracker.progress_all(t) if all_ else [tracker.progress(t, roadmap=t.roadmap(roadmap))]
+    if json:
+        docs = [render.progress_json(r) for r in results]
+        render.emit_json({"roadmaps": docs} if all_ else docs[0])
+        return
+    out = render.console()
+    for i, result in enumerate(results):
+        if i:
+            out.print()
+        out.print(render.progress_view(result))
+
+
+@command("next")
+def next_cmd(
+    count: Annotated[int, typer.Option("-n", help="How many items.")] = 5,
+    roadmap: RoadmapOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """What to work on now: items in progress, then the first ones not done.
+
+    Example: mlroadmap next -n 3
+    """
+    from mlroadmap import render, tracker
+
+    result = tracker.next_up(tracker.Tracker(), limit=count, roadmap_query=roadmap)
+    if json:
+        render.emit_json(render.next_json(result))
+    else:
+        render.console().print(render.next_view(result))
+
+
+def main() -> None:
+    """The console script: run the app; a closed pipe or Ctrl-C ends quietly."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(int(ExitStatus.STORE))

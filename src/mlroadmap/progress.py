@@ -1,0 +1,230 @@
+"""Pure functions over a roadmap and the event log: state, counts, pace, schedule.
+
+Nothing here reads files or prints; every function takes what it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from mlroadmap.models import STATUS_ACTIONS, Event, Node, Roadmap
+
+TODO, DONE, STARTED, SKIPPED = "todo", "done", "start", "skip"
+SETTLED = frozenset({DONE, SKIPPED})
+PACE_WINDOW_DAYS = 28
+
+
+@dataclass
+class ItemState:
+    """What the log says of one item: its status, since when, and its notes."""
+
+    status: str = TODO
+    since: datetime | None = None
+    day: date | None = None
+    notes: list[Event] = field(default_factory=list)
+    history: list[Event] = field(default_factory=list)
+
+
+def ordered(events: Iterable[Event]) -> list[Event]:
+    """Events in the order they were recorded (ties broken by ID, so merges agree)."""
+    return sorted(events, key=lambda e: (e.ts, e.id))
+
+
+def replay(roadmap: Roadmap, events: Iterable[Event]) -> dict[str, ItemState]:
+    """The state of every item the log mentions, keyed by the item's current ID.
+
+    Events on an old ID (listed in a node's ``renamed_from``) count for the new
+    one; events on IDs the roadmap no longer has are kept under their own ID.
+    """
+    renamed = roadmap.index.old_ids
+    states: dict[str, ItemState] = {}
+    for event in ordered(e for e in events if e.roadmap == roadmap.id):
+        item = renamed.get(event.item, event.item)
+        state = states.get(item)
+        if state is None:
+            state = states[item] = ItemState()
+        state.history.append(event)
+        if event.action in STATUS_ACTIONS:
+            state.status = event.action
+            state.since = event.ts
+            state.day = event.day
+        if event.note:
+            state.notes.append(event)
+    return states
+
+
+def status_of(states: dict[str, ItemState], item: str) -> str:
+    state = states.get(item)
+    return state.status if state is not None else TODO
+
+
+def orphans(roadmap: Roadmap, states: dict[str, ItemState]) -> list[str]:
+    """IDs with recorded events that are not leaves of the roadmap (kept, never dropped)."""
+    leaves = set(roadmap.index.leaves)
+    return sorted(item for item in states if item not in leaves)
+
+
+@dataclass(frozen=True)
+class Count:
+    done: int = 0
+    skipped: int = 0
+    started: int = 0
+    total: int = 0
+
+    @property
+    def settled(self) -> int:
+        return self.done + self.skipped
+
+    @property
+    def fraction(self) -> float:
+        return self.settled / self.total if self.total else 0.0
+
+    def __add__(self, other: Count) -> Count:
+        return Count(
+            self.done + other.done,
+            self.skipped + other.skipped,
+            self.started + other.started,
+            self.total + other.total,
+        )
+
+
+def _leaf_count(status: str) -> Count:
+    return Count(
+        done=status == DONE,
+        skipped=status == SKIPPED,
+        started=status == STARTED,
+        total=1,
+    )
+
+
+def counts(roadmap: Roadmap, states: dict[str, ItemState]) -> dict[str, Count]:
+    """Done/skipped/started/total leaves under every node, in one pass."""
+    result: dict[str, Count] = {}
+
+    def visit(node: Node) -> Count:
+        if node.is_leaf:
+            total = _leaf_count(status_of(states, node.id))
+        else:
+            total = Count()
+            for child in node.children:
+                total = total + visit(child)
+        result[node.id] = total
+        return total
+
+    stack_total = Count()
+    for top in roadmap.children:
+        stack_total = stack_total + visit(top)
+    result[""] = stack_total
+    return result
+
+
+def total(roadmap: Roadmap, states: dict[str, ItemState]) -> Count:
+    """The roadmap's whole count, without building per-node counts."""
+    result = Count()
+    for leaf in roadmap.index.leaves:
+        result = result + _leaf_count(status_of(states, leaf))
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Pace and schedule
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Items finished a week over the last four weeks, and when that pace ends the roadmap."""
+
+    per_week: float
+    window_days: int
+    remaining: int
+    eta: date | None
+
+
+def pace(
+    roadmap: Roadmap,
+    states: dict[str, ItemState],
+    *,
+    today: date,
+    started: date | None = None,
+    window_days: int = PACE_WINDOW_DAYS,
+) -> Pace:
+    """Pace over the last four weeks, or since the start when that is more recent.
+
+    The window is never shorter than a week, so one busy first day does not
+    promise a finish next Tuesday.
+    """
+    if started is not None:
+        window_days = max(7, min(window_days, (today - started).days + 1))
+    leaves = roadmap.index.leaves
+    start = today - timedelta(days=window_days - 1)
+    recent = 0
+    remaining = 0
+    for leaf in leaves:
+        state = states.get(leaf)
+        if state is None or state.status not in SETTLED:
+            remaining += 1
+        elif state.status == DONE and state.day is not None and start <= state.day <= today:
+            recent += 1
+    per_week = recent * 7 / window_days
+    eta: date | None = None
+    if remaining == 0:
+        eta = today
+    elif per_week > 0:
+        eta = today + timedelta(days=round(remaining / per_week * 7))
+    return Pace(per_week=per_week, window_days=window_days, remaining=remaining, eta=eta)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Where the calendar says the learner should be, and where they are."""
+
+    started: date
+    calendar_week: int
+    learner_week: int | None  # the first week with unsettled items; None when all are settled
+    last_week: int
+
+    @property
+    def weeks_ahead(self) -> int:
+        """Positive when ahead of the calendar, negative when behind."""
+        position = self.learner_week if self.learner_week is not None else self.last_week + 1
+        return position - self.calendar_week
+
+
+def week_of(roadmap: Roadmap, item: str) -> int | None:
+    """The last week the roadmap schedules the item in (its own or its nearest ancestor's)."""
+    index = roadmap.index
+    for node_id in (item, *reversed(index.ancestors(item))):
+        weeks = index.node(node_id).weeks
+        if weeks:
+            return max(weeks)
+    return None
+
+
+def schedule(
+    roadmap: Roadmap, states: dict[str, ItemState], *, started: date, today: date
+) -> Schedule | None:
+    """The schedule, for roadmaps whose nodes carry week numbers."""
+    weeks: dict[str, int] = {}
+    for leaf in roadmap.index.leaves:
+        week = week_of(roadmap, leaf)
+        if week is not None:
+            weeks[leaf] = week
+    if not weeks:
+        return None
+    pending = [w for leaf, w in weeks.items() if status_of(states, leaf) not in SETTLED]
+    return Schedule(
+        started=started,
+        calendar_week=max(1, (today - started).days // 7 + 1),
+        learner_week=min(pending) if pending else None,
+        last_week=max(weeks.values()),
+    )
+
+
+def next_items(roadmap: Roadmap, states: dict[str, ItemState], limit: int) -> list[str]:
+    """What to work on now: items in progress first, then unsettled ones in roadmap order."""
+    leaves = roadmap.index.leaves
+    started = [leaf for leaf in leaves if status_of(states, leaf) == STARTED]
+    todo = [leaf for leaf in leaves if status_of(states, leaf) == TODO]
+    return (started + todo)[:limit]

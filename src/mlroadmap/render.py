@@ -1,0 +1,510 @@
+"""Turn results into Rich tables and trees for people, or JSON for scripts.
+
+Text that comes from roadmaps, notes or stores is always printed as text:
+Rich markup in it is not interpreted, and control characters are made
+visible instead of reaching the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from mlroadmap.progress import DONE, SKIPPED, STARTED, Count, ItemState, status_of
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.text import Text
+
+    from mlroadmap.models import Event, Node, Resource, Roadmap
+    from mlroadmap.tracker import (
+        MarkResult,
+        NextResult,
+        ProgressResult,
+        RoadmapSummary,
+        ShowResult,
+    )
+
+MARKS = {DONE: "[x]", STARTED: "[~]", SKIPPED: "[-]"}
+TODO_MARK = "[ ]"
+MARK_STYLES = {DONE: "green", STARTED: "yellow", SKIPPED: "dim"}
+BAR_WIDTH = 20
+
+# C0 and C1 control characters (but tab and newline), DEL, and the bidi controls.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """Text with every terminal control character shown as a visible escape."""
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                       else f"\\u{ord(m.group()):04x}", text)
+
+
+def one_line(text: str) -> str:
+    return " ".join(clean(text).split())
+
+
+# ---------------------------------------------------------------------------
+# Consoles and output
+
+
+def console(*, stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def emit_json(document: Any) -> None:
+    """One JSON document on stdout; control characters (C1 and bidi too) escaped."""
+    text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default)
+    text = _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.write(text + "\n")
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def error(message: str, hint: str | None = None) -> None:
+    """An error on stderr: the message, then what to do next."""
+    out = console(stderr=True)
+    from rich.text import Text
+
+    text = Text("error: ", style="bold red")
+    text.append(clean(message))
+    out.print(text)
+    if hint:
+        out.print(Text(clean(hint), style="dim"))
+
+
+def notice(message: str) -> None:
+    """A message for people, on stderr (stdout carries only data)."""
+    from rich.text import Text
+
+    console(stderr=True).print(Text(clean(message)))
+
+
+# ---------------------------------------------------------------------------
+# Pieces
+
+
+def mark_text(status: str) -> Text:
+    from rich.text import Text
+
+    return Text(MARKS.get(status, TODO_MARK), style=MARK_STYLES.get(status, ""))
+
+
+def bar(count: Count, width: int = BAR_WIDTH) -> Text:
+    """A bar that reads without colour: done █, skipped ▒, to do ░."""
+    from rich.text import Text
+
+    if not count.total:
+        return Text("░" * width, style="dim")
+    done = round(width * count.done / count.total)
+    skipped = min(width - done, round(width * count.skipped / count.total))
+    if count.done and not done:
+        done = 1
+    text = Text("█" * done, style="green")
+    text.append("▒" * skipped, style="dim green")
+    text.append("░" * (width - done - skipped), style="dim")
+    return text
+
+
+def percent(count: Count) -> str:
+    return f"{(count.settled * 100 // count.total) if count.total else 0}%"
+
+
+def fraction(count: Count) -> str:
+    return f"{count.settled}/{count.total}"
+
+
+def local_time(ts: datetime) -> str:
+    return ts.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+# ---------------------------------------------------------------------------
+# list
+
+
+def list_table(summaries: list[RoadmapSummary]) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("", width=1)
+    table.add_column("Roadmap", overflow="fold")
+    table.add_column("Done", justify="right", no_wrap=True)
+    table.add_column("%", justify="right", no_wrap=True)
+    for s in summaries:
+        title = Text(clean(s.roadmap.id), style="bold cyan")
+        title.append(f"  {one_line(s.roadmap.title)}")
+        title.append(f"\n{one_line(s.roadmap.summary)}", style="dim")
+        table.add_row(
+            "*" if s.active else "", title, fraction(s.count), percent(s.count)
+        )
+    return table
+
+
+def list_json(summaries: list[RoadmapSummary]) -> dict[str, Any]:
+    return {
+        "active": next((s.roadmap.id for s in summaries if s.active), None),
+        "roadmaps": [
+            {
+                "id": s.roadmap.id,
+                "title": s.roadmap.title,
+                "summary": s.roadmap.summary,
+                "source": s.roadmap.source.model_dump(exclude_none=True),
+                "duration_weeks": s.roadmap.duration_weeks,
+                "active": s.active,
+                "bundled": s.bundled,
+                **count_json(s.count),
+            }
+            for s in summaries
+        ],
+    }
+
+
+def count_json(count: Count) -> dict[str, Any]:
+    return {
+        "done": count.done,
+        "skipped": count.skipped,
+        "started": count.started,
+        "total": count.total,
+        "percent": round(100 * count.fraction, 1),
+    }
+
+
+# ---------------------------------------------------------------------------
+# show
+
+
+def _node_label(node: Node, result: ShowResult) -> Text:
+    from rich.text import Text
+
+    label = Text()
+    if node.is_leaf:
+        label.append_text(mark_text(status_of(result.states, node.id)))
+        label.append(" ")
+    label.append(clean(node.id), style="cyan" if node.is_leaf else "bold cyan")
+    label.append("  ")
+    label.append(one_line(node.title), style="" if node.is_leaf else "bold")
+    if not node.is_leaf:
+        count = result.counts[node.id]
+        label.append(f"  {fraction(count)}", style="green" if count.settled == count.total else "dim")
+    state = result.states.get(node.id)
+    if state is not None and state.notes:
+        label.append(f"  ({len(state.notes)} note{'s' if len(state.notes) > 1 else ''})", style="dim")
+    return label
+
+
+def _hidden(node: Node, result: ShowResult) -> bool:
+    count = result.counts.get(node.id)
+    return result.todo_only and count is not None and count.settled == count.total
+
+
+def show_tree(result: ShowResult) -> RenderableType:
+    from rich.text import Text
+    from rich.tree import Tree
+
+    roadmap = result.roadmap
+    if result.node is not None:
+        node = roadmap.index.node(result.node)
+        if node.is_leaf:
+            return item_detail(roadmap, node, result.states.get(node.id))
+        root = Tree(_node_label(node, result), guide_style="dim")
+        nodes = node.children
+    else:
+        title = Text(clean(roadmap.id), style="bold cyan")
+        title.append(f"  {one_line(roadmap.title)}  ", style="bold")
+        title.append(fraction(result.counts[""]), style="dim")
+        root = Tree(title, guide_style="dim")
+        nodes = roadmap.children
+
+    def add(parent: Tree, children: list[Node], level: int) -> None:
+        for child in children:
+            if _hidden(child, result):
+                continue
+            branch = parent.add(_node_label(child, result))
+            if child.children and (result.depth is None or level < result.depth):
+                add(branch, child.children, level + 1)
+
+    add(root, nodes, 1)
+    return root
+
+
+def item_detail(roadmap: Roadmap, node: Node, state: ItemState | None) -> RenderableType:
+    """One item: title, status, description, resources as links, notes, history."""
+    from rich.console import Group
+    from rich.text import Text
+
+    status = state.status if state is not None else "todo"
+    parts: list[RenderableType] = []
+    head = mark_text(status) if node.is_leaf else Text("")
+    head.append(f" {clean(node.id)}", style="bold cyan")
+    head.append(f"  {one_line(node.title)}", style="bold")
+    parts.append(head)
+    crumbs = [one_line(roadmap.index.node(a).title) for a in roadmap.index.ancestors(node.id)]
+    parts.append(Text(" > ".join([one_line(roadmap.title), *crumbs]), style="dim"))
+    if node.weeks:
+        parts.append(Text(f"Week{'s' if len(node.weeks) > 1 else ''}: "
+                          + ", ".join(map(str, node.weeks))))
+    if node.aliases:
+        parts.append(Text("Also answers to: " + ", ".join(node.aliases), style="dim"))
+    if node.description:
+        parts.append(Text(""))
+        parts.append(Text(clean(node.description)))
+    if node.resources:
+        parts.append(Text(""))
+        parts.append(Text("Resources", style="bold"))
+        parts.extend(resource_line(r) for r in node.resources)
+    if state is not None and state.notes:
+        parts.append(Text(""))
+        parts.append(Text("Notes", style="bold"))
+        parts.extend(_event_line(e, with_note=True) for e in state.notes)
+    if state is not None and state.history:
+        parts.append(Text(""))
+        parts.append(Text("History", style="bold"))
+        parts.extend(_event_line(e) for e in state.history if e.action != "note")
+    return Group(*parts)
+
+
+def resource_line(resource: Resource) -> Text:
+    from rich.text import Text
+
+    line = Text(f"  - [{resource.kind}] ", style="dim")
+    style = f"link {resource.url}" if resource.url else ""
+    line.append(one_line(resource.title), style=style)
+    if resource.note:
+        line.append(f" ({one_line(resource.note)})", style="dim")
+    if resource.url:
+        line.append(f"\n    {clean(resource.url)}", style=f"dim link {resource.url}")
+    return line
+
+
+def _event_line(event: Event, *, with_note: bool = False) -> Text:
+    from rich.text import Text
+
+    line = Text(f"  {local_time(event.ts)}  ", style="dim")
+    if with_note:
+        line.append(clean(event.note or ""))
+    else:
+        line.append(event.action)
+        if event.on is not None:
+            line.append(f" (on {event.on.isoformat()})", style="dim")
+    return line
+
+
+def node_json(node: Node, result: ShowResult, level: int) -> dict[str, Any]:
+    doc: dict[str, Any] = {"id": node.id, "title": node.title, "kind": node.kind}
+    if node.weeks:
+        doc["weeks"] = node.weeks
+    if node.is_leaf:
+        doc["status"] = status_of(result.states, node.id)
+    else:
+        doc.update(count_json(result.counts[node.id]))
+    if node.description:
+        doc["description"] = node.description
+    if node.aliases:
+        doc["aliases"] = node.aliases
+    if node.resources:
+        doc["resources"] = [r.model_dump(exclude_none=True) for r in node.resources]
+    state = result.states.get(node.id)
+    if state is not None and state.notes:
+        doc["notes"] = [{"at": e.ts, "text": e.note} for e in state.notes]
+    if node.children and (result.depth is None or level < result.depth):
+        doc["children"] = [
+            node_json(c, result, level + 1) for c in node.children if not _hidden(c, result)
+        ]
+    return doc
+
+
+def show_json(result: ShowResult) -> dict[str, Any]:
+    roadmap = result.roadmap
+    if result.node is not None:
+        nodes = [roadmap.index.node(result.node)]
+    else:
+        nodes = [n for n in roadmap.children if not _hidden(n, result)]
+    return {
+        "roadmap": {"id": roadmap.id, "title": roadmap.title, **count_json(result.counts[""])},
+        "node": result.node,
+        "items": [node_json(n, result, 1) for n in nodes],
+    }
+
+
+# ---------------------------------------------------------------------------
+# done / undo / start / skip / note
+
+
+VERBS = {DONE: "done", "todo": "back to to-do", STARTED: "in progress", SKIPPED: "skipped"}
+
+
+def mark_message(result: MarkResult) -> str:
+    verb = VERBS.get(result.action, result.action)
+    where = f"in {result.roadmap.id}"
+    target = ", ".join(result.targets)
+    if result.action == "note":
+        return f"Noted on {target} {where}."
+    n = len(result.changed)
+    if n == 0:
+        already = len(result.unchanged)
+        message = f"Nothing to change: {target} {where} {'is' if already == 1 else 'are'} already {verb}."
+    else:
+        if n == 1 and result.targets == result.changed:
+            message = f"Marked {target} {verb} {where}."
+        else:
+            message = f"Marked {n} item{'s' if n > 1 else ''} {verb} ({target} {where})."
+        if result.unchanged:
+            message += f" {len(result.unchanged)} already {verb}."
+    if result.noted:
+        message += " Note saved."
+    return message
+
+
+# ---------------------------------------------------------------------------
+# progress
+
+
+def _days(days: int) -> str:
+    return f"{days // 7} weeks" if days % 7 == 0 and days > 7 else f"{days} days"
+
+
+def _pace_lines(result: ProgressResult) -> list[str]:
+    p = result.pace
+    lines = []
+    if p.remaining == 0:
+        lines.append("Finished: every item is done or skipped.")
+    elif p.per_week == 0:
+        lines.append(
+            f"Pace: nothing finished in the last {_days(p.window_days)}; "
+            f"{p.remaining} items to go."
+        )
+    else:
+        weeks = (p.eta - result.today).days / 7 if p.eta else 0
+        lines.append(
+            f"Pace: {p.per_week:.1f} items a week over the last {_days(p.window_days)}; "
+            f"{p.remaining} to go, finishing around {p.eta} (in {weeks:.0f} weeks)."
+        )
+    s = result.schedule
+    if s is not None:
+        where = (
+            f"you are on week {s.learner_week}" if s.learner_week is not None else "you have finished"
+        )
+        ahead = s.weeks_ahead
+        verdict = (
+            "on schedule" if ahead == 0
+            else f"{abs(ahead)} week{'s' if abs(ahead) != 1 else ''} {'ahead' if ahead > 0 else 'behind'}"
+        )
+        lines.append(
+            f"Schedule: started {s.started}; the calendar says week {s.calendar_week} "
+            f"of {s.last_week}, {where}: {verdict}."
+        )
+    return lines
+
+
+def progress_view(result: ProgressResult) -> RenderableType:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=Text(f"{one_line(result.roadmap.title)} ({result.roadmap.id})", style="bold"),
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+        header_style="bold",
+        show_footer=True,
+        footer_style="bold",
+    )
+    table.add_column("Section", footer="Total", overflow="fold", ratio=1)
+    table.add_column("Done", footer=fraction(result.total), justify="right", no_wrap=True)
+    table.add_column("", footer=bar(result.total), no_wrap=True)
+    table.add_column("%", footer=percent(result.total), justify="right", no_wrap=True)
+    for section in result.sections:
+        name = Text(clean(section.id), style="cyan")
+        name.append(f"  {one_line(section.title)}")
+        extra = []
+        if section.count.skipped:
+            extra.append(f"{section.count.skipped} skipped")
+        if section.count.started:
+            extra.append(f"{section.count.started} in progress")
+        if extra:
+            name.append(f" ({', '.join(extra)})", style="dim")
+        table.add_row(name, fraction(section.count), bar(section.count), percent(section.count))
+    footer = [Text(line) for line in _pace_lines(result)]
+    if result.total.skipped:
+        footer.insert(0, Text(f"{result.total.done} done and {result.total.skipped} skipped "
+                              f"of {result.total.total} items."))
+    return Group(table, Text(""), *footer)
+
+
+def progress_json(result: ProgressResult) -> dict[str, Any]:
+    p, s = result.pace, result.schedule
+    return {
+        "roadmap": result.roadmap.id,
+        "title": result.roadmap.title,
+        "sections": [
+            {"id": sec.id, "title": sec.title, **count_json(sec.count)} for sec in result.sections
+        ],
+        "total": count_json(result.total),
+        "pace": {
+            "per_week": round(p.per_week, 2),
+            "window_days": p.window_days,
+            "remaining": p.remaining,
+            "eta": p.eta,
+        },
+        "schedule": None
+        if s is None
+        else {
+            "started": s.started,
+            "calendar_week": s.calendar_week,
+            "learner_week": s.learner_week,
+            "last_week": s.last_week,
+            "weeks_ahead": s.weeks_ahead,
+        },
+    }
+
+
+# ---------------------------------------------------------------------------
+# next
+
+
+def next_view(result: NextResult) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
+    if not result.items:
+        return Text(f"Nothing left to do in {result.roadmap.id}: every item is done or skipped.")
+    index = result.roadmap.index
+    table = Table(box=None, pad_edge=False, header_style="bold", show_header=False)
+    table.add_column("", no_wrap=True)
+    table.add_column("Item", overflow="fold")
+    for item in result.items:
+        node = index.node(item)
+        where = " > ".join(one_line(index.node(a).title) for a in index.ancestors(item)[-2:])
+        text = Text(clean(item), style="cyan")
+        text.append(f"  {one_line(node.title)}")
+        if where:
+            text.append(f"\n{where}", style="dim")
+        table.add_row(mark_text(status_of(result.states, item)), text)
+    return table
+
+
+def next_json(result: NextResult) -> dict[str, Any]:
+    index = result.roadmap.index
+    return {
+        "roadmap": result.roadmap.id,
+        "items": [
+            {
+                "id": item,
+                "title": index.node(item).title,
+                "status": status_of(result.states, item),
+                "path": index.ancestors(item),
+            }
+            for item in result.items
+        ],
+    }

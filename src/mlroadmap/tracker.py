@@ -1,0 +1,327 @@
+"""What the commands do, as keyword-only functions over the catalogue and the store.
+
+Each function returns a typed result for ``render`` or raises an
+``MlroadmapError``; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from mlroadmap.catalog import Catalog, resolve
+from mlroadmap.errors import UserError
+from mlroadmap.models import Event, Roadmap, RoadmapSettings, Settings, StoreData
+from mlroadmap.progress import (
+    DONE,
+    SETTLED,
+    SKIPPED,
+    STARTED,
+    TODO,
+    Count,
+    ItemState,
+    Pace,
+    Schedule,
+    counts,
+    next_items,
+    pace,
+    replay,
+    schedule,
+    status_of,
+    total,
+)
+from mlroadmap.store import Store
+
+DEFAULT_ROADMAP = "ml-12-weeks"
+
+
+def now() -> datetime:
+    """The current time in UTC (tests replace this)."""
+    return datetime.now(timezone.utc)
+
+
+def local_today() -> date:
+    return now().astimezone().date()
+
+
+class Tracker:
+    """The catalogue of roadmaps and the learner's store, together."""
+
+    def __init__(self, *, catalog: Catalog | None = None, store: Store | None = None) -> None:
+        self.catalog = catalog if catalog is not None else Catalog()
+        self.store = store if store is not None else Store()
+        self._data: StoreData | None = None
+
+    @property
+    def data(self) -> StoreData:
+        if self._data is None:
+            self._data = self.store.load()
+        return self._data
+
+    def active_id(self, data: StoreData | None = None) -> str:
+        active = (data or self.data).settings.active
+        if active and active in self.catalog.files:
+            return active
+        if DEFAULT_ROADMAP in self.catalog.files:
+            return DEFAULT_ROADMAP
+        ids = self.catalog.ids()
+        if not ids:
+            raise UserError("no roadmaps are installed", hint="reinstall mlroadmap")
+        return ids[0]
+
+    def roadmap(self, query: str | None = None, data: StoreData | None = None) -> Roadmap:
+        """The roadmap ``query`` names (ID or unique prefix), or the active one."""
+        rid = self.catalog.resolve_roadmap(query) if query else self.active_id(data)
+        return self.catalog.get(rid)
+
+    def states(self, roadmap: Roadmap) -> dict[str, ItemState]:
+        return replay(roadmap, self.data.events)
+
+
+# ---------------------------------------------------------------------------
+# list and use
+
+
+@dataclass(frozen=True)
+class RoadmapSummary:
+    roadmap: Roadmap
+    count: Count
+    active: bool
+    bundled: bool
+
+
+def list_roadmaps(tracker: Tracker) -> list[RoadmapSummary]:
+    active = tracker.active_id()
+    return [
+        RoadmapSummary(
+            roadmap=roadmap,
+            count=total(roadmap, tracker.states(roadmap)),
+            active=roadmap.id == active,
+            bundled=tracker.catalog.files[roadmap.id].bundled,
+        )
+        for roadmap in tracker.catalog.all()
+    ]
+
+
+def use(tracker: Tracker, *, query: str, start: date | None = None) -> Roadmap:
+    """Make a roadmap the active one; optionally set its start date."""
+    roadmap = tracker.roadmap(query)
+
+    def change(data: StoreData) -> StoreData:
+        settings = data.settings.model_copy(update={"active": roadmap.id})
+        roadmaps = dict(data.roadmaps)
+        if start is not None:
+            roadmaps[roadmap.id] = RoadmapSettings(started=start)
+        if settings == data.settings and roadmaps == data.roadmaps:
+            return data
+        return data.model_copy(update={"settings": settings, "roadmaps": roadmaps})
+
+    tracker._data = tracker.store.update(change)
+    return roadmap
+
+
+# ---------------------------------------------------------------------------
+# done, undo, start, skip, note
+
+
+@dataclass(frozen=True)
+class MarkResult:
+    roadmap: Roadmap
+    action: str
+    targets: list[str]
+    changed: list[str]
+    unchanged: list[str]
+    noted: list[str] = field(default_factory=list)
+
+
+def new_event(
+    roadmap: str, item: str, action: str, *, note: str | None = None, on: date | None = None
+) -> Event:
+    return Event.model_validate(
+        {
+            "id": uuid.uuid4().hex,
+            "ts": now(),
+            "roadmap": roadmap,
+            "item": item,
+            "action": action,
+            "note": note,
+            "on": on,
+        }
+    )
+
+
+def mark(
+    tracker: Tracker,
+    *,
+    queries: list[str],
+    action: str,
+    roadmap_query: str | None = None,
+    note: str | None = None,
+    on: date | None = None,
+) -> MarkResult:
+    """Set the status of the items ``queries`` name (a branch means every leaf under it).
+
+    Every query is resolved before anything is written: one bad ID changes nothing.
+    Marking is idempotent: items already in that status are left alone.
+    """
+    if not queries:
+        raise UserError("name at least one item ID")
+    if on is not None and on > local_today():
+        raise UserError(f"--on {on.isoformat()} is in the future")
+    result: MarkResult | None = None
+
+    def change(data: StoreData) -> StoreData:
+        nonlocal result
+        roadmap = tracker.roadmap(roadmap_query, data)
+        targets = list(dict.fromkeys(resolve(roadmap, q) for q in queries))
+        states = replay(roadmap, data.events)
+        leaves = list(dict.fromkeys(leaf for t in targets for leaf in roadmap.index.leaves_under(t)))
+        changed = [leaf for leaf in leaves if status_of(states, leaf) != action]
+        unchanged = [leaf for leaf in leaves if leaf not in changed]
+        events: list[Event] = []
+        noted: list[str] = []
+        single_leaf = len(targets) == 1 and roadmap.index.node(targets[0]).is_leaf
+        for leaf in changed:
+            leaf_note = note if single_leaf else None
+            events.append(new_event(roadmap.id, leaf, action, note=leaf_note, on=on))
+        if note and not (single_leaf and changed):
+            for target in targets:
+                events.append(new_event(roadmap.id, target, "note", note=note, on=on))
+        if note:
+            noted = targets
+        result = MarkResult(roadmap, action, targets, changed, unchanged, noted)
+        if not events:
+            return data
+        update: dict[str, object] = {"events": [*data.events, *events]}
+        if action in (DONE, STARTED, SKIPPED):
+            update.update(_start_on_first_tick(data, roadmap.id, on or local_today()))
+        return data.model_copy(update=update)
+
+    tracker._data = tracker.store.update(change)
+    assert result is not None
+    return result
+
+
+def _start_on_first_tick(data: StoreData, roadmap_id: str, day: date) -> dict[str, object]:
+    """A roadmap's start date is set on its first tick, and it becomes the active roadmap."""
+    update: dict[str, object] = {}
+    current = data.roadmaps.get(roadmap_id)
+    if current is None or current.started is None:
+        update["roadmaps"] = {**data.roadmaps, roadmap_id: RoadmapSettings(started=day)}
+    if data.settings.active is None:
+        update["settings"] = Settings(active=roadmap_id, shared_credit=data.settings.shared_credit)
+    return update
+
+
+def add_note(
+    tracker: Tracker, *, query: str, text: str, roadmap_query: str | None = None
+) -> MarkResult:
+    """Attach a note (a thought, or a link to the work that proves it) to an item."""
+    if not text.strip():
+        raise UserError("the note is empty")
+    result: MarkResult | None = None
+
+    def change(data: StoreData) -> StoreData:
+        nonlocal result
+        roadmap = tracker.roadmap(roadmap_query, data)
+        target = resolve(roadmap, query)
+        result = MarkResult(roadmap, "note", [target], [], [], [target])
+        event = new_event(roadmap.id, target, "note", note=text.strip())
+        return data.model_copy(update={"events": [*data.events, event]})
+
+    tracker._data = tracker.store.update(change)
+    assert result is not None
+    return result
+
+
+# ---------------------------------------------------------------------------
+# show and progress
+
+
+@dataclass(frozen=True)
+class ShowResult:
+    roadmap: Roadmap
+    node: str | None
+    states: dict[str, ItemState]
+    counts: dict[str, Count]
+    depth: int | None
+    todo_only: bool
+
+
+def show(
+    tracker: Tracker,
+    *,
+    query: str | None = None,
+    roadmap_query: str | None = None,
+    depth: int | None = None,
+    todo_only: bool = False,
+) -> ShowResult:
+    if depth is not None and depth < 1:
+        raise UserError(f"--depth must be 1 or more, not {depth}")
+    roadmap = tracker.roadmap(roadmap_query)
+    node = resolve(roadmap, query) if query else None
+    states = tracker.states(roadmap)
+    return ShowResult(roadmap, node, states, counts(roadmap, states), depth, todo_only)
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    id: str
+    title: str
+    count: Count
+
+
+@dataclass(frozen=True)
+class ProgressResult:
+    roadmap: Roadmap
+    sections: list[SectionProgress]
+    total: Count
+    pace: Pace
+    schedule: Schedule | None
+    today: date
+
+
+def progress(tracker: Tracker, *, roadmap: Roadmap) -> ProgressResult:
+    states = tracker.states(roadmap)
+    per_node = counts(roadmap, states)
+    today = local_today()
+    settings = tracker.data.roadmaps.get(roadmap.id)
+    started = settings.started if settings is not None else None
+    return ProgressResult(
+        roadmap=roadmap,
+        sections=[SectionProgress(n.id, n.title, per_node[n.id]) for n in roadmap.children],
+        total=per_node[""],
+        pace=pace(roadmap, states, today=today, started=started),
+        schedule=schedule(roadmap, states, started=started, today=today) if started else None,
+        today=today,
+    )
+
+
+def progress_all(tracker: Tracker) -> list[ProgressResult]:
+    return [progress(tracker, roadmap=r) for r in tracker.catalog.all()]
+
+
+@dataclass(frozen=True)
+class NextResult:
+    roadmap: Roadmap
+    items: list[str]
+    states: dict[str, ItemState]
+
+
+def next_up(tracker: Tracker, *, limit: int, roadmap_query: str | None = None) -> NextResult:
+    if limit < 1:
+        raise UserError(f"-n must be 1 or more, not {limit}")
+    roadmap = tracker.roadmap(roadmap_query)
+    states = tracker.states(roadmap)
+    return NextResult(roadmap, next_items(roadmap, states, limit), states)
+
+
+__all__ = [
+    "DONE",
+    "SETTLED",
+    "SKIPPED",
+    "STARTED",
+    "TODO",
+    "Tracker",
+]
