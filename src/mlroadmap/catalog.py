@@ -51,7 +51,7 @@ def _loader_class() -> type[yaml.SafeLoader]:
 
     base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    class Loader(base):  # type: ignore[misc,valid-type]
+    class Loader(base):  # type: ignore[misc]
         """Safe loader that refuses duplicate keys."""
 
         def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -123,7 +123,7 @@ def parse_yaml(text: str, source: Path | str) -> object:
     import yaml
 
     try:
-        document = yaml.load(text, Loader=_loader_class())  # noqa: S506 - a SafeLoader subclass
+        document = yaml.load(text, Loader=_loader_class())
         if _expanded_size(document) > MAX_EXPANDED_NODES:
             raise _YamlProblem(1, "the document expands to too many nodes (aliases?)")
     except _YamlProblem as exc:
@@ -179,9 +179,7 @@ def problems_in(document: object) -> tuple[Roadmap | None, list[Problem]]:
     """Validate a parsed document: the roadmap, or every problem found."""
     if not isinstance(document, dict):
         kind = "empty" if document is None else type(document).__name__
-        return None, [
-            Problem(path=(), message=f"a roadmap must be a mapping of keys, not {kind}")
-        ]
+        return None, [Problem(path=(), message=f"a roadmap must be a mapping of keys, not {kind}")]
     try:
         roadmap = Roadmap.model_validate(document)
     except ValidationError as exc:
@@ -304,11 +302,16 @@ class Catalog:
         if roadmap_id not in self._loaded:
             file = self.files.get(roadmap_id)
             if file is None:
-                raise UnknownIdError(f"no roadmap {roadmap_id!r}", hint=self._roadmap_hint(roadmap_id))
+                raise UnknownIdError(
+                    f"no roadmap {roadmap_id!r}", hint=self._roadmap_hint(roadmap_id)
+                )
             roadmap = load_file(file.path)
             if roadmap.id != file.id:
                 raise RoadmapFileError(
-                    [f"{file.path}:1: id: the ID {roadmap.id!r} must match the file name {file.id!r}"]
+                    [
+                        f"{file.path}:1: id: the ID {roadmap.id!r} must match "
+                        f"the file name {file.id!r}"
+                    ]
                 )
             self._loaded[roadmap_id] = roadmap
         return self._loaded[roadmap_id]
@@ -352,7 +355,12 @@ def _suggest(query: str, names: list[str], fallback: str) -> str:
 
 
 def resolve_name(
-    query: str, names: dict[str, str], *, what: str, order: dict[str, int] | None = None, scope: str = ""
+    query: str,
+    names: dict[str, str],
+    *,
+    what: str,
+    order: dict[str, int] | None = None,
+    scope: str = "",
 ) -> str:
     """Resolve ``query`` against ``names`` (name -> target): exact, then unique prefix."""
     q = normalise_query(query, what)
@@ -363,7 +371,9 @@ def resolve_name(
         return targets.pop()
     where = f" in {scope}" if scope else ""
     if targets:
-        ranked = sorted(targets, key=lambda t: (order or {}).get(t, 0)) if order else sorted(targets)
+        ranked = (
+            sorted(targets, key=lambda t: (order or {}).get(t, 0)) if order else sorted(targets)
+        )
         shown = ", ".join(ranked[:8]) + (f" and {len(ranked) - 8} more" if len(ranked) > 8 else "")
         raise AmbiguousIdError(
             f"{query.strip()!r} matches {len(ranked)} {what}s{where}: {shown}",
@@ -371,7 +381,9 @@ def resolve_name(
             hint="type more of the ID",
         )
     listing = "run 'mlroadmap show' to see the IDs" if what == "item" else "run 'mlroadmap list'"
-    raise UnknownIdError(f"no {what} {query.strip()!r}{where}", hint=_suggest(q, list(names), listing))
+    raise UnknownIdError(
+        f"no {what} {query.strip()!r}{where}", hint=_suggest(q, list(names), listing)
+    )
 
 
 def resolve(roadmap: Roadmap, query: str) -> str:
@@ -379,4 +391,3 @@ def resolve(roadmap: Roadmap, query: str) -> str:
     index: RoadmapIndex = roadmap.index
     order = {nid: i for i, nid in enumerate(index.entries)}
     return resolve_name(query, index.names, what="item", order=order, scope=f"roadmap {roadmap.id}")
-

@@ -205,8 +205,13 @@ def show_cmd(
         render.console().print(render.show_tree(result))
 
 
-def _mark(items: list[str], action: str, roadmap: str | None, note: str | None = None,
-          on: date | None = None) -> None:
+def _mark(
+    items: list[str],
+    action: str,
+    roadmap: str | None,
+    note: str | None = None,
+    on: date | None = None,
+) -> None:
     from mlroadmap import render, tracker
 
     result = tracker.mark(

@@ -129,9 +129,9 @@ class Problem(BaseModel):
     message: str
 
 
-def walk(nodes: list[Node], path: tuple[str | int, ...] = ("children",)) -> Iterator[
-    tuple[tuple[str | int, ...], Node, int]
-]:
+def walk(
+    nodes: list[Node], path: tuple[str | int, ...] = ("children",)
+) -> Iterator[tuple[tuple[str | int, ...], Node, int]]:
     """Yield ``(path, node, depth)`` for every node, in roadmap (pre-)order."""
     stack: list[tuple[tuple[str | int, ...], Node, int]] = [
         ((*path, i), node, 0) for i, node in enumerate(nodes)
@@ -141,8 +141,7 @@ def walk(nodes: list[Node], path: tuple[str | int, ...] = ("children",)) -> Iter
         node_path, node, depth = stack.pop()
         yield node_path, node, depth
         children = [
-            ((*node_path, "children", i), child, depth + 1)
-            for i, child in enumerate(node.children)
+            ((*node_path, "children", i), child, depth + 1) for i, child in enumerate(node.children)
         ]
         children.reverse()
         stack.extend(children)
@@ -154,7 +153,9 @@ def id_problems(roadmap: Roadmap) -> list[Problem]:
     owner: dict[str, str] = {}  # name -> what first claimed it
     for path, node, _ in walk(roadmap.children):
         if node.id in owner:
-            problems.append(Problem(path=(*path, "id"), message=f"duplicate ID {node.id!r} ({owner[node.id]})"))
+            problems.append(
+                Problem(path=(*path, "id"), message=f"duplicate ID {node.id!r} ({owner[node.id]})")
+            )
         else:
             owner[node.id] = f"ID of {node.title!r}"
     for path, node, _ in walk(roadmap.children):
@@ -228,7 +229,7 @@ class RoadmapIndex:
 # ---------------------------------------------------------------------------
 # The store
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # StoreData.schema_version's Literal must match
 
 Action = Literal["done", "start", "skip", "todo", "note"]
 STATUS_ACTIONS: frozenset[str] = frozenset({"done", "start", "skip", "todo"})
@@ -267,7 +268,7 @@ class Settings(_Strict):
 class StoreData(_Strict):
     """The whole store document."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     settings: Settings = Settings()
     roadmaps: dict[Slug, RoadmapSettings] = {}
     events: list[Event] = []

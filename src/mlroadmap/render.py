@@ -39,8 +39,12 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u206
 
 def clean(text: str) -> str:
     """Text with every terminal control character shown as a visible escape."""
-    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                       else f"\\u{ord(m.group()):04x}", text)
+    return _UNSAFE.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
 
 
 def one_line(text: str) -> str:
@@ -144,9 +148,7 @@ def list_table(summaries: list[RoadmapSummary]) -> RenderableType:
         title = Text(clean(s.roadmap.id), style="bold cyan")
         title.append(f"  {one_line(s.roadmap.title)}")
         title.append(f"\n{one_line(s.roadmap.summary)}", style="dim")
-        table.add_row(
-            "*" if s.active else "", title, fraction(s.count), percent(s.count)
-        )
+        table.add_row("*" if s.active else "", title, fraction(s.count), percent(s.count))
     return table
 
 
@@ -195,10 +197,14 @@ def _node_label(node: Node, result: ShowResult) -> Text:
     label.append(one_line(node.title), style="" if node.is_leaf else "bold")
     if not node.is_leaf:
         count = result.counts[node.id]
-        label.append(f"  {fraction(count)}", style="green" if count.settled == count.total else "dim")
+        label.append(
+            f"  {fraction(count)}", style="green" if count.settled == count.total else "dim"
+        )
     state = result.states.get(node.id)
     if state is not None and state.notes:
-        label.append(f"  ({len(state.notes)} note{'s' if len(state.notes) > 1 else ''})", style="dim")
+        label.append(
+            f"  ({len(state.notes)} note{'s' if len(state.notes) > 1 else ''})", style="dim"
+        )
     return label
 
 
@@ -251,8 +257,9 @@ def item_detail(roadmap: Roadmap, node: Node, state: ItemState | None) -> Render
     crumbs = [one_line(roadmap.index.node(a).title) for a in roadmap.index.ancestors(node.id)]
     parts.append(Text(" > ".join([one_line(roadmap.title), *crumbs]), style="dim"))
     if node.weeks:
-        parts.append(Text(f"Week{'s' if len(node.weeks) > 1 else ''}: "
-                          + ", ".join(map(str, node.weeks))))
+        parts.append(
+            Text(f"Week{'s' if len(node.weeks) > 1 else ''}: " + ", ".join(map(str, node.weeks)))
+        )
     if node.aliases:
         parts.append(Text("Also answers to: " + ", ".join(node.aliases), style="dim"))
     if node.description:
@@ -352,7 +359,9 @@ def mark_message(result: MarkResult) -> str:
     n = len(result.changed)
     if n == 0:
         already = len(result.unchanged)
-        message = f"Nothing to change: {target} {where} {'is' if already == 1 else 'are'} already {verb}."
+        message = (
+            f"Nothing to change: {target} {where} {'is' if already == 1 else 'are'} already {verb}."
+        )
     else:
         if n == 1 and result.targets == result.changed:
             message = f"Marked {target} {verb} {where}."
@@ -380,8 +389,7 @@ def _pace_lines(result: ProgressResult) -> list[str]:
         lines.append("Finished: every item is done or skipped.")
     elif p.per_week == 0:
         lines.append(
-            f"Pace: nothing finished in the last {_days(p.window_days)}; "
-            f"{p.remaining} items to go."
+            f"Pace: nothing finished in the last {_days(p.window_days)}; {p.remaining} items to go."
         )
     else:
         weeks = (p.eta - result.today).days / 7 if p.eta else 0
@@ -392,13 +400,13 @@ def _pace_lines(result: ProgressResult) -> list[str]:
     s = result.schedule
     if s is not None:
         where = (
-            f"you are on week {s.learner_week}" if s.learner_week is not None else "you have finished"
+            f"you are on week {s.learner_week}"
+            if s.learner_week is not None
+            else "you have finished"
         )
         ahead = s.weeks_ahead
-        verdict = (
-            "on schedule" if ahead == 0
-            else f"{abs(ahead)} week{'s' if abs(ahead) != 1 else ''} {'ahead' if ahead > 0 else 'behind'}"
-        )
+        span = f"{abs(ahead)} week{'s' if abs(ahead) != 1 else ''}"
+        verdict = "on schedule" if ahead == 0 else f"{span} {'ahead' if ahead > 0 else 'behind'}"
         lines.append(
             f"Schedule: started {s.started}; the calendar says week {s.calendar_week} "
             f"of {s.last_week}, {where}: {verdict}."
@@ -437,8 +445,13 @@ def progress_view(result: ProgressResult) -> RenderableType:
         table.add_row(name, fraction(section.count), bar(section.count), percent(section.count))
     footer = [Text(line) for line in _pace_lines(result)]
     if result.total.skipped:
-        footer.insert(0, Text(f"{result.total.done} done and {result.total.skipped} skipped "
-                              f"of {result.total.total} items."))
+        footer.insert(
+            0,
+            Text(
+                f"{result.total.done} done and {result.total.skipped} skipped "
+                f"of {result.total.total} items."
+            ),
+        )
     return Group(table, Text(""), *footer)
 
 

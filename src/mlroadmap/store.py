@@ -81,7 +81,7 @@ def decode(raw: bytes, path: Path) -> tuple[StoreData, bool]:
     """Parse and validate a store document; the flag says whether it was migrated."""
     try:
         return StoreData.model_validate_json(raw), False
-    except ValidationError as first_error:
+    except ValidationError:
         try:
             document = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -98,7 +98,7 @@ def decode(raw: bytes, path: Path) -> tuple[StoreData, bool]:
                 raise StoreError(
                     f"{path}: the store has schema_version {version}, newer than this "
                     f"mlroadmap understands ({SCHEMA_VERSION})",
-                    hint="upgrade mlroadmap (pip install -U mlroadmap); the file was left untouched",
+                    hint="upgrade mlroadmap (pip install -U mlroadmap); the file is left untouched",
                 ) from None
             if version < SCHEMA_VERSION and version in MIGRATIONS:
                 while version < SCHEMA_VERSION:
@@ -259,7 +259,13 @@ def _link_backup(path: Path, backup: Path) -> None:
     try:
         os.link(path, tmp)
     except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
+        if exc.errno not in (
+            errno.EPERM,
+            errno.EXDEV,
+            errno.EMLINK,
+            errno.ENOTSUP,
+            errno.EOPNOTSUPP,
+        ):
             raise
         tmp.write_bytes(path.read_bytes())
     os.replace(tmp, backup)

@@ -176,7 +176,9 @@ def mark(
         roadmap = tracker.roadmap(roadmap_query, data)
         targets = list(dict.fromkeys(resolve(roadmap, q) for q in queries))
         states = replay(roadmap, data.events)
-        leaves = list(dict.fromkeys(leaf for t in targets for leaf in roadmap.index.leaves_under(t)))
+        leaves = list(
+            dict.fromkeys(leaf for t in targets for leaf in roadmap.index.leaves_under(t))
+        )
         changed = [leaf for leaf in leaves if status_of(states, leaf) != action]
         unchanged = [leaf for leaf in leaves if leaf not in changed]
         events: list[Event] = []
