@@ -10,6 +10,7 @@ import functools
 import sys
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -328,6 +329,48 @@ def next_cmd(
         render.emit_json(render.next_json(result))
     else:
         render.console().print(render.next_view(result))
+
+
+@command("doctor")
+def doctor_cmd(
+    restore: Annotated[
+        bool,
+        typer.Option(
+            "--restore", help="Put the backup (store.json.bak) back; the current file is kept."
+        ),
+    ] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Check the store and its backup, list ticks on items no roadmap has now.
+
+    Exits 1 when the store is unreadable. Example: mlroadmap doctor --restore
+    """
+    from mlroadmap import render, tracker
+
+    report = tracker.doctor(tracker.Tracker(), restore=restore)
+    if json:
+        render.emit_json(render.doctor_json(report))
+    else:
+        render.console().print(render.doctor_view(report))
+    if not report.healthy:
+        raise typer.Exit(int(ExitStatus.STORE))
+
+
+@command("merge")
+def merge_cmd(
+    other: Annotated[
+        Path,
+        typer.Argument(help="Another copy of store.json (say, from your laptop).", dir_okay=False),
+    ],
+) -> None:
+    """Merge another copy of the store into this one: every event of both, once.
+
+    Example: mlroadmap merge ~/laptop-store.json
+    """
+    from mlroadmap import render, tracker
+
+    result = tracker.merge(tracker.Tracker(), other=other)
+    render.notice(f"Merged {result.other}: {result.added} new events, {result.total} in all.")
 
 
 def main() -> None:

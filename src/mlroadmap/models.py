@@ -272,3 +272,17 @@ class StoreData(_Strict):
     settings: Settings = Settings()
     roadmaps: dict[Slug, RoadmapSettings] = {}
     events: list[Event] = []
+
+
+# ---------------------------------------------------------------------------
+# The skills catalogue: one skill, the items of several roadmaps that teach it
+
+
+class Skill(_Strict):
+    id: Slug
+    name: Text
+    items: dict[Slug, list[Slug]] = Field(min_length=1)  # roadmap ID -> item IDs
+
+
+class SkillsCatalogue(_Strict):
+    skills: list[Skill]

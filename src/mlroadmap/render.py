@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from mlroadmap.models import Event, Node, Resource, Roadmap
     from mlroadmap.tracker import (
+        DoctorReport,
         MarkResult,
         NextResult,
         ProgressResult,
@@ -520,4 +521,69 @@ def next_json(result: NextResult) -> dict[str, Any]:
             }
             for item in result.items
         ],
+    }
+
+
+# ---------------------------------------------------------------------------
+# doctor
+
+
+def doctor_view(report: DoctorReport) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
+    lines: list[RenderableType] = []
+    if report.restored_from is not None:
+        lines.append(Text(f"Restored {report.store} from {report.restored_from}.", style="green"))
+        if report.set_aside is not None:
+            lines.append(Text(f"The replaced file was kept as {report.set_aside}."))
+    if report.healthy:
+        lines.append(Text(f"ok    {clean(str(report.store))}: {report.events} events", style=""))
+    else:
+        lines.append(Text(f"FAIL  {clean(report.problem or '')}", style="red"))
+    if report.backup is None:
+        lines.append(Text("info  no backup yet (one is kept from the second write on)"))
+    elif report.backup_events is None:
+        lines.append(Text(f"warn  {clean(str(report.backup))}: the backup is not readable"))
+    else:
+        lines.append(
+            Text(f"ok    {clean(str(report.backup))}: backup with {report.backup_events} events")
+        )
+    if report.orphans:
+        n = sum(o.events for o in report.orphans)
+        lines.append(
+            Text(
+                f"info  {n} event(s) on {len(report.orphans)} item(s) that no roadmap has now; "
+                "they are kept, and count again if the item comes back:"
+            )
+        )
+        for orphan in report.orphans:
+            lines.append(
+                Text(
+                    f"      {clean(orphan.roadmap)}/{clean(orphan.item)}: {orphan.events} "
+                    f"event(s); {orphan.reason}",
+                    style="dim",
+                )
+            )
+    elif report.healthy:
+        lines.append(Text("ok    every recorded item exists in its roadmap"))
+    if not report.healthy and report.backup_events is not None:
+        lines.append(Text("Run 'mlroadmap doctor --restore' to put the backup back.", style="bold"))
+    return Group(*lines)
+
+
+def doctor_json(report: DoctorReport) -> dict[str, Any]:
+    return {
+        "store": str(report.store),
+        "healthy": report.healthy,
+        "problem": report.problem,
+        "events": report.events,
+        "backup": str(report.backup) if report.backup else None,
+        "backup_events": report.backup_events,
+        "orphans": [
+            {"roadmap": o.roadmap, "item": o.item, "events": o.events, "reason": o.reason}
+            for o in report.orphans
+        ],
+        "restored_from": str(report.restored_from) if report.restored_from else None,
+        "set_aside": str(report.set_aside) if report.set_aside else None,
     }

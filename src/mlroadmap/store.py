@@ -81,42 +81,40 @@ def decode(raw: bytes, path: Path) -> tuple[StoreData, bool]:
     """Parse and validate a store document; the flag says whether it was migrated."""
     try:
         return StoreData.model_validate_json(raw), False
-    except ValidationError:
-        try:
-            document = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
+    except ValidationError as exc:
+        error = exc
+    try:
+        document = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise StoreError(
+            f"{path}: the store is not valid JSON ({exc})", hint=_recovery_hint(path)
+        ) from None
+    if not isinstance(document, dict):
+        raise StoreError(f"{path}: the store must be a JSON object", hint=_recovery_hint(path))
+    version = document.get("schema_version", 0)
+    if isinstance(version, int) and not isinstance(version, bool):
+        if version > SCHEMA_VERSION:
             raise StoreError(
-                f"{path}: the store is not valid JSON ({exc})", hint=_recovery_hint(path)
-            ) from None
-        if not isinstance(document, dict):
-            raise StoreError(
-                f"{path}: the store must be a JSON object", hint=_recovery_hint(path)
-            ) from None
-        version = document.get("schema_version", 0)
-        if isinstance(version, int) and not isinstance(version, bool):
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{path}: the store has schema_version {version}, newer than this "
-                    f"mlroadmap understands ({SCHEMA_VERSION})",
-                    hint="upgrade mlroadmap (pip install -U mlroadmap); the file is left untouched",
-                ) from None
-            if version < SCHEMA_VERSION and version in MIGRATIONS:
+                f"{path}: the store has schema_version {version}, newer than this "
+                f"mlroadmap understands ({SCHEMA_VERSION})",
+                hint="upgrade mlroadmap (pip install -U mlroadmap); the file is left untouched",
+            )
+        if version < SCHEMA_VERSION and version in MIGRATIONS:
+            try:
                 while version < SCHEMA_VERSION:
                     document = MIGRATIONS[version](document)
                     version += 1
-                try:
-                    return StoreData.model_validate(document), True
-                except ValidationError as exc:
-                    first_error = exc
-        lines = [
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}"
-            for e in first_error.errors(include_url=False)[:5]
-        ]
-        more = first_error.error_count() - len(lines)
-        detail = "; ".join(lines) + (f"; and {more} more" if more > 0 else "")
-        raise StoreError(
-            f"{path}: the store is not valid: {detail}", hint=_recovery_hint(path)
-        ) from None
+                return StoreData.model_validate(document), True
+            except (ValidationError, ValueError, TypeError, AttributeError) as exc:
+                if isinstance(exc, ValidationError):
+                    error = exc
+    lines = [
+        f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}"
+        for e in error.errors(include_url=False)[:5]
+    ]
+    more = error.error_count() - len(lines)
+    detail = "; ".join(lines) + (f"; and {more} more" if more > 0 else "")
+    raise StoreError(f"{path}: the store is not valid: {detail}", hint=_recovery_hint(path))
 
 
 def encode(data: StoreData) -> bytes:
@@ -283,3 +281,56 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# ---------------------------------------------------------------------------
+# Merging two copies of a store
+
+
+def merge_data(a: StoreData, b: StoreData) -> StoreData:
+    """The union of two stores' logs; the same result whichever comes first.
+
+    Events are united by ID (an event recorded on both sides is kept once)
+    and ordered by time. Start dates keep the earlier day. Settings come from
+    the store used most recently (the one with the newest event).
+    """
+    from mlroadmap.models import RoadmapSettings
+
+    by_id: dict[str, Any] = {}
+    for event in (*a.events, *b.events):
+        kept = by_id.get(event.id)
+        # Two versions of one event (only a hand edit makes them): keep the later.
+        if kept is None or (event.ts, event.model_dump_json()) > (
+            kept.ts,
+            kept.model_dump_json(),
+        ):
+            by_id[event.id] = event
+    events = sorted(by_id.values(), key=lambda e: (e.ts, e.id))
+
+    roadmaps: dict[str, RoadmapSettings] = {}
+    for rid in sorted({*a.roadmaps, *b.roadmaps}):
+        days = [s.started for s in (a.roadmaps.get(rid), b.roadmaps.get(rid)) if s and s.started]
+        roadmaps[rid] = RoadmapSettings(started=min(days) if days else None)
+
+    def recency(data: StoreData) -> tuple[str, str, str]:
+        newest = max(((e.ts.isoformat(), e.id) for e in data.events), default=("", ""))
+        return (*newest, data.settings.model_dump_json())
+
+    settings = max((a, b), key=recency).settings
+    if settings.active is None:
+        settings = settings.model_copy(update={"active": a.settings.active or b.settings.active})
+    return StoreData(settings=settings, roadmaps=roadmaps, events=events)
+
+
+def read_other(path: Path) -> StoreData:
+    """Another copy of a store, named by the user (errors are input errors, exit 2)."""
+    from mlroadmap.errors import UserError
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {_describe(exc)}") from None
+    try:
+        return decode(raw, path)[0]
+    except StoreError as exc:
+        raise UserError(f"{exc.message} (it is not a store this mlroadmap can merge)") from None

@@ -6,9 +6,11 @@ Each function returns a typed result for ``render`` or raises an
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 from mlroadmap.catalog import Catalog, resolve
 from mlroadmap.errors import UserError
@@ -327,3 +329,123 @@ __all__ = [
     "TODO",
     "Tracker",
 ]
+
+
+# ---------------------------------------------------------------------------
+# doctor and merge
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """Events on an item (or roadmap) that no installed roadmap has any more."""
+
+    roadmap: str
+    item: str
+    events: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class DoctorReport:
+    store: Path
+    healthy: bool
+    problem: str | None
+    events: int
+    backup: Path | None
+    backup_events: int | None
+    orphans: list[Orphan]
+    restored_from: Path | None = None
+    set_aside: Path | None = None
+
+
+def _orphans(catalog: Catalog, data: StoreData) -> list[Orphan]:
+    found: dict[tuple[str, str], list[str | int]] = {}
+    roadmaps: dict[str, Roadmap | None] = {}
+    for event in data.events:
+        if event.roadmap not in roadmaps:
+            roadmaps[event.roadmap] = (
+                catalog.get(event.roadmap) if event.roadmap in catalog.files else None
+            )
+        roadmap = roadmaps[event.roadmap]
+        if roadmap is None:
+            reason = "the roadmap is not installed"
+        else:
+            item = roadmap.index.old_ids.get(event.item, event.item)
+            if item in roadmap.index.entries:
+                continue
+            reason = "the roadmap has no such item"
+        key = (event.roadmap, event.item)
+        entry = found.setdefault(key, [reason, 0])
+        entry[1] = int(entry[1]) + 1
+    return [Orphan(r, i, int(n), str(why)) for (r, i), (why, n) in sorted(found.items())]
+
+
+def doctor(tracker: Tracker, *, restore: bool = False) -> DoctorReport:
+    """Check the store and its backup; report orphaned ticks; restore on request."""
+    from mlroadmap.errors import StoreError
+    from mlroadmap.store import backup_path, decode
+
+    store = tracker.store
+    backup = backup_path(store.path)
+    backup_data: StoreData | None = None
+    if backup.exists():
+        try:
+            backup_data = decode(backup.read_bytes(), backup)[0]
+        except (StoreError, OSError):
+            backup_data = None
+    problem: str | None = None
+    data: StoreData | None = None
+    try:
+        data = store.load()
+    except StoreError as exc:
+        problem = exc.message
+    restored_from = set_aside = None
+    if restore:
+        if backup_data is None:
+            raise StoreError(
+                f"{backup}: there is no readable backup to restore",
+                hint="fix the store by hand, or move it away to start a new one",
+            )
+        with store.locked():
+            if store.path.exists():
+                stamp = now().strftime("%Y%m%dT%H%M%SZ")
+                set_aside = store.path.with_name(f"{store.path.name}.replaced-{stamp}")
+                os.replace(store.path, set_aside)
+            store.write(backup_data)
+        restored_from, data, problem = backup, backup_data, None
+    return DoctorReport(
+        store=store.path,
+        healthy=problem is None,
+        problem=problem,
+        events=len(data.events) if data is not None else 0,
+        backup=backup if backup.exists() else None,
+        backup_events=len(backup_data.events) if backup_data is not None else None,
+        orphans=_orphans(tracker.catalog, data) if data is not None else [],
+        restored_from=restored_from,
+        set_aside=set_aside,
+    )
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    other: Path
+    added: int
+    total: int
+
+
+def merge(tracker: Tracker, *, other: Path) -> MergeResult:
+    """Merge another copy of the store (say, from a laptop) into this one."""
+    from mlroadmap.store import merge_data, read_other
+
+    theirs = read_other(other)
+    added = 0
+
+    def change(data: StoreData) -> StoreData:
+        nonlocal added
+        merged = merge_data(data, theirs)
+        added = len(merged.events) - len(data.events)
+        return data if merged == data else merged
+
+    result = tracker.store.update(change)
+    tracker._data = result
+    return MergeResult(other=other, added=added, total=len(result.events))
