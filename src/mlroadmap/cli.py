@@ -331,6 +331,60 @@ def next_cmd(
         render.console().print(render.next_view(result))
 
 
+@command("log")
+def log_cmd(
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only from this day on (YYYY-MM-DD).")
+    ] = None,
+    roadmap: RoadmapOpt = None,
+    calendar: Annotated[
+        bool,
+        typer.Option("--calendar", help="A year of active days as a heatmap, with streaks."),
+    ] = False,
+    json: JsonOpt = False,
+) -> None:
+    """What happened when (every roadmap unless -r), or a heatmap of active days.
+
+    Examples: mlroadmap log --since 2026-11-01; mlroadmap log --calendar
+    """
+    from mlroadmap import render, tracker
+
+    t = tracker.Tracker()
+    if calendar:
+        if since or roadmap:
+            raise UserError("--calendar covers the last year of every roadmap; drop --since/-r")
+        cal = tracker.calendar(t)
+        if json:
+            render.emit_json(render.calendar_json(cal))
+        else:
+            render.console().print(render.calendar_view(cal))
+        return
+    entries = tracker.log(t, since=parse_date(since, "--since"), roadmap_query=roadmap)
+    if json:
+        render.emit_json(render.log_json(entries))
+    else:
+        render.console().print(render.log_view(entries))
+
+
+@command("search")
+def search_cmd(
+    text: Annotated[str, typer.Argument(help="Words to find (all must match).")],
+    roadmap: RoadmapOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Find items in every roadmap by ID, title, description and resources.
+
+    Example: mlroadmap search "transfer learning"
+    """
+    from mlroadmap import render, tracker
+
+    hits = tracker.search(tracker.Tracker(), text=text, roadmap_query=roadmap)
+    if json:
+        render.emit_json(render.search_json(hits, text))
+    else:
+        render.console().print(render.search_view(hits, text))
+
+
 @command("doctor")
 def doctor_cmd(
     restore: Annotated[

@@ -228,3 +228,48 @@ def next_items(roadmap: Roadmap, states: dict[str, ItemState], limit: int) -> li
     started = [leaf for leaf in leaves if status_of(states, leaf) == STARTED]
     todo = [leaf for leaf in leaves if status_of(states, leaf) == TODO]
     return (started + todo)[:limit]
+
+
+# ---------------------------------------------------------------------------
+# Activity: the calendar and streaks
+
+
+def active_days(events: Iterable[Event]) -> dict[date, int]:
+    """How many things the learner did on each day (status changes and notes; not undo)."""
+    days: dict[date, int] = {}
+    for event in events:
+        if event.action != TODO:
+            days[event.day] = days.get(event.day, 0) + 1
+    return days
+
+
+@dataclass(frozen=True)
+class Streaks:
+    current: int
+    longest: int
+
+
+def streaks(days: Iterable[date], *, today: date) -> Streaks:
+    """The current run of active days (ending today, or yesterday when today is
+    still empty) and the longest run ever."""
+    active = set(days)
+    longest = 0
+    for day in active:
+        if day - timedelta(days=1) in active:
+            continue
+        length = 1
+        while day + timedelta(days=length) in active:
+            length += 1
+        longest = max(longest, length)
+    end = today if today in active else today - timedelta(days=1)
+    current = 0
+    while end - timedelta(days=current) in active:
+        current += 1
+    return Streaks(current=current, longest=longest)
+
+
+def search_text(node: Node) -> str:
+    parts = [node.id, node.title, node.description or "", *node.aliases]
+    for resource in node.resources:
+        parts += [resource.title, resource.url or "", resource.note or ""]
+    return " ".join(parts).casefold()

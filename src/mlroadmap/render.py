@@ -21,11 +21,14 @@ if TYPE_CHECKING:
 
     from mlroadmap.models import Event, Node, Resource, Roadmap
     from mlroadmap.tracker import (
+        CalendarResult,
         DoctorReport,
+        LogEntry,
         MarkResult,
         NextResult,
         ProgressResult,
         RoadmapSummary,
+        SearchHit,
         ShowResult,
     )
 
@@ -586,4 +589,143 @@ def doctor_json(report: DoctorReport) -> dict[str, Any]:
         ],
         "restored_from": str(report.restored_from) if report.restored_from else None,
         "set_aside": str(report.set_aside) if report.set_aside else None,
+    }
+
+
+# ---------------------------------------------------------------------------
+# log, calendar, search
+
+
+def log_view(entries: list[LogEntry]) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
+    if not entries:
+        return Text("Nothing recorded yet. Tick something with 'mlroadmap done ID'.")
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("When", no_wrap=True)
+    table.add_column("What", no_wrap=True)
+    table.add_column("Item", overflow="fold")
+    for entry in entries:
+        e = entry.event
+        when = local_time(e.ts) if e.on is None else f"{e.on.isoformat()} (on)"
+        item = Text(f"{clean(e.roadmap)}/{clean(e.item)}", style="cyan")
+        if entry.title is not None:
+            item.append(f"  {one_line(entry.title)}")
+        else:
+            item.append("  (no longer in the roadmap)", style="dim")
+        if e.note:
+            item.append(f"\n{one_line(e.note)}", style="dim")
+        table.add_row(when, VERBS.get(e.action, e.action), item)
+    return table
+
+
+def log_json(entries: list[LogEntry]) -> dict[str, Any]:
+    return {
+        "events": [
+            {
+                "id": entry.event.id,
+                "at": entry.event.ts,
+                "day": entry.event.day,
+                "roadmap": entry.event.roadmap,
+                "item": entry.event.item,
+                "title": entry.title,
+                "action": entry.event.action,
+                "note": entry.event.note,
+            }
+            for entry in entries
+        ]
+    }
+
+
+HEAT = " ░▒▓█"
+
+
+def _heat(count: int) -> str:
+    if count <= 0:
+        return "·"
+    return HEAT[min(4, 1 + (count - 1) // 2)]
+
+
+def calendar_view(result: CalendarResult) -> RenderableType:
+    """A GitHub-style year of active days: a column a week, Monday at the top."""
+    from datetime import timedelta
+
+    from rich.console import Group
+    from rich.text import Text
+
+    weeks = ((result.today - result.first).days // 7) + 1
+    months = [" "] * weeks
+    for w in range(weeks):
+        monday = result.first + timedelta(weeks=w)
+        if monday.day <= 7:
+            label = monday.strftime("%b")
+            if w + len(label) <= weeks and all(c == " " for c in months[w : w + len(label)]):
+                months[w : w + len(label)] = list(label)
+    lines: list[RenderableType] = [Text("    " + "".join(months), style="dim")]
+    for weekday, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
+        row = Text(f"{name:<4}", style="dim")
+        for w in range(weeks):
+            day = result.first + timedelta(weeks=w, days=weekday)
+            if day > result.today:
+                row.append(" ")
+                continue
+            count = result.days.get(day, 0)
+            row.append(_heat(count), style="green" if count else "dim")
+        lines.append(row)
+    lines.append(Text("    less · ░ ▒ ▓ █ more", style="dim"))
+    lines.append(Text(""))
+    lines.append(
+        Text(
+            f"{result.active_in_range} active days in the last year. "
+            f"Current streak: {result.current_streak} day{'s' if result.current_streak != 1 else ''}"
+            f"; longest: {result.longest_streak} day{'s' if result.longest_streak != 1 else ''}."
+        )
+    )
+    return Group(*lines)
+
+
+def calendar_json(result: CalendarResult) -> dict[str, Any]:
+    return {
+        "from": result.first,
+        "to": result.today,
+        "days": {d.isoformat(): n for d, n in sorted(result.days.items()) if d >= result.first},
+        "active_days": result.active_in_range,
+        "current_streak": result.current_streak,
+        "longest_streak": result.longest_streak,
+    }
+
+
+def search_view(hits: list[SearchHit], text: str) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
+    if not hits:
+        return Text(f"Nothing matches {one_line(text)!r}.")
+    table = Table(box=None, pad_edge=False, header_style="bold", show_header=False)
+    table.add_column("", no_wrap=True)
+    table.add_column("Item", overflow="fold")
+    for hit in hits:
+        node = hit.roadmap.index.node(hit.item)
+        mark = Text("   ") if hit.status == "branch" else mark_text(hit.status)
+        label = Text(f"{clean(hit.roadmap.id)}/", style="dim")
+        label.append(clean(hit.item), style="cyan")
+        label.append(f"  {one_line(node.title)}")
+        table.add_row(mark, label)
+    return table
+
+
+def search_json(hits: list[SearchHit], text: str) -> dict[str, Any]:
+    return {
+        "query": text,
+        "results": [
+            {
+                "roadmap": hit.roadmap.id,
+                "id": hit.item,
+                "title": hit.roadmap.index.node(hit.item).title,
+                "kind": hit.roadmap.index.node(hit.item).kind,
+                "status": hit.status,
+            }
+            for hit in hits
+        ],
     }

@@ -449,3 +449,94 @@ def merge(tracker: Tracker, *, other: Path) -> MergeResult:
     result = tracker.store.update(change)
     tracker._data = result
     return MergeResult(other=other, added=added, total=len(result.events))
+
+
+# ---------------------------------------------------------------------------
+# log, calendar and search
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    event: Event
+    title: str | None  # None when the item is no longer in its roadmap
+
+
+def log(
+    tracker: Tracker, *, since: date | None = None, roadmap_query: str | None = None
+) -> list[LogEntry]:
+    """What happened when, oldest first (all roadmaps unless one is named)."""
+    from mlroadmap.progress import ordered
+
+    only = tracker.roadmap(roadmap_query).id if roadmap_query else None
+    titles: dict[str, Roadmap | None] = {}
+    entries = []
+    for event in ordered(tracker.data.events):
+        if only is not None and event.roadmap != only:
+            continue
+        if since is not None and event.day < since:
+            continue
+        if event.roadmap not in titles:
+            files = tracker.catalog.files
+            titles[event.roadmap] = (
+                tracker.catalog.get(event.roadmap) if event.roadmap in files else None
+            )
+        roadmap = titles[event.roadmap]
+        title = None
+        if roadmap is not None:
+            item = roadmap.index.old_ids.get(event.item, event.item)
+            if item in roadmap.index.entries:
+                title = roadmap.index.node(item).title
+        entries.append(LogEntry(event, title))
+    return entries
+
+
+@dataclass(frozen=True)
+class CalendarResult:
+    today: date
+    first: date  # a Monday
+    days: dict[date, int]
+    current_streak: int
+    longest_streak: int
+
+    @property
+    def active_in_range(self) -> int:
+        return sum(1 for d in self.days if self.first <= d <= self.today)
+
+
+def calendar(tracker: Tracker, *, weeks: int = 53) -> CalendarResult:
+    from datetime import timedelta
+
+    from mlroadmap.progress import active_days, streaks
+
+    today = local_today()
+    days = active_days(tracker.data.events)
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    runs = streaks(days, today=today)
+    return CalendarResult(today, first, days, runs.current, runs.longest)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    roadmap: Roadmap
+    item: str
+    status: str
+
+
+def search(tracker: Tracker, *, text: str, roadmap_query: str | None = None) -> list[SearchHit]:
+    """Items whose ID, title, description or resources contain every word of ``text``."""
+    from mlroadmap.models import walk
+    from mlroadmap.progress import search_text
+
+    words = text.casefold().split()
+    if not words:
+        raise UserError("give some text to search for")
+    roadmaps = [tracker.roadmap(roadmap_query)] if roadmap_query else tracker.catalog.all()
+    hits = []
+    for roadmap in roadmaps:
+        states = tracker.states(roadmap)
+        for _, node, _ in walk(roadmap.children):
+            haystack = search_text(node)
+            if all(word in haystack for word in words):
+                status = status_of(states, node.id) if node.is_leaf else "branch"
+                hits.append(SearchHit(roadmap, node.id, status))
+    return hits
