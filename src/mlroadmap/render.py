@@ -51,6 +51,10 @@ def clean(text: str) -> str:
     )
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def one_line(text: str) -> str:
     return " ".join(clean(text).split())
 
@@ -370,7 +374,7 @@ def mark_message(result: MarkResult) -> str:
         if n == 1 and result.targets == result.changed:
             message = f"Marked {target} {verb} {where}."
         else:
-            message = f"Marked {n} item{'s' if n > 1 else ''} {verb} ({target} {where})."
+            message = f"Marked {plural(n, 'item')} {verb} ({target} {where})."
         if result.unchanged:
             message += f" {len(result.unchanged)} already {verb}."
     if result.noted:
@@ -409,8 +413,11 @@ def _pace_lines(result: ProgressResult) -> list[str]:
             else "you have finished"
         )
         ahead = s.weeks_ahead
-        span = f"{abs(ahead)} week{'s' if abs(ahead) != 1 else ''}"
-        verdict = "on schedule" if ahead == 0 else f"{span} {'ahead' if ahead > 0 else 'behind'}"
+        verdict = (
+            "on schedule"
+            if ahead == 0
+            else f"{plural(abs(ahead), 'week')} {'ahead' if ahead > 0 else 'behind'}"
+        )
         lines.append(
             f"Schedule: started {s.started}; the calendar says week {s.calendar_week} "
             f"of {s.last_week}, {where}: {verdict}."
@@ -677,9 +684,9 @@ def calendar_view(result: CalendarResult) -> RenderableType:
     lines.append(Text(""))
     lines.append(
         Text(
-            f"{result.active_in_range} active days in the last year. "
-            f"Current streak: {result.current_streak} day{'s' if result.current_streak != 1 else ''}"
-            f"; longest: {result.longest_streak} day{'s' if result.longest_streak != 1 else ''}."
+            f"{plural(result.active_in_range, 'active day')} in the last year. "
+            f"Current streak: {plural(result.current_streak, 'day')}; "
+            f"longest: {plural(result.longest_streak, 'day')}."
         )
     )
     return Group(*lines)
