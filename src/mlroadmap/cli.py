@@ -385,6 +385,91 @@ def search_cmd(
         render.console().print(render.search_view(hits, text))
 
 
+@command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="A Markdown roadmap (a README with checkboxes).")],
+    roadmap_id: Annotated[
+        str | None,
+        typer.Option("--id", help="ID for the new roadmap (default: from the file name)."),
+    ] = None,
+    with_progress: Annotated[
+        bool, typer.Option("--with-progress", help="Record the file's [x] items as done.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a user roadmap with the same ID.")
+    ] = False,
+) -> None:
+    """Import a Markdown roadmap: headings become sections, checkboxes items, links resources.
+
+    Example: mlroadmap import ~/notes/roadmap.md --id my-roadmap --with-progress
+    """
+    from mlroadmap import render, tracker
+
+    result = tracker.import_markdown(
+        tracker.Tracker(),
+        source=file,
+        roadmap_id=roadmap_id,
+        with_progress=with_progress,
+        force=force,
+    )
+    message = f"Imported {result.roadmap.id} ({result.items} items) to {result.path}."
+    if with_progress:
+        message += f" {result.checked} marked done."
+    render.notice(message + f" Try: mlroadmap show -r {result.roadmap.id}")
+
+
+@command("validate")
+def validate_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Roadmap YAML files to check.")],
+) -> None:
+    """Check roadmap files; print every problem as file:line: message (exit 2 if any).
+
+    Example: mlroadmap validate ~/.local/share/mlroadmap/roadmaps/*.yaml
+    """
+    from mlroadmap import render, tracker
+
+    bad = 0
+    for path in files:
+        roadmap, problems = tracker.validate_file(path)
+        for line in problems:
+            typer.echo(render.clean(line))
+        if roadmap is None:
+            bad += 1
+        else:
+            typer.echo(f"{render.clean(str(path))}: ok ({len(roadmap.index.leaves)} items)")
+    if bad:
+        raise typer.Exit(int(ExitStatus.USAGE))
+
+
+@command("export")
+def export_cmd(
+    roadmap: RoadmapOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md, json or csv.")] = "md",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
+    ] = None,
+) -> None:
+    """Export the roadmap with your marks as Markdown, JSON or CSV.
+
+    Markdown export imports back to the same items and marks.
+    Example: mlroadmap export --format md -o my-progress.md
+    """
+    from mlroadmap import render, tracker
+
+    text = tracker.export(tracker.Tracker(), roadmap_query=roadmap, fmt=fmt.lower())
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from mlroadmap.errors import StoreError
+    from mlroadmap.store import atomic_write
+
+    try:
+        atomic_write(output, text.encode("utf-8"))
+    except StoreError as exc:
+        raise StoreError(exc.message.replace("; the store was left as it was", "")) from None
+    render.notice(f"Wrote {output}.")
+
+
 @command("doctor")
 def doctor_cmd(
     restore: Annotated[

@@ -210,9 +210,7 @@ def _node_label(node: Node, result: ShowResult) -> Text:
         )
     state = result.states.get(node.id)
     if state is not None and state.notes:
-        label.append(
-            f"  ({len(state.notes)} note{'s' if len(state.notes) > 1 else ''})", style="dim"
-        )
+        label.append(f"  ({plural(len(state.notes), 'note')})", style="dim")
     return label
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mlroadmap.catalog import Catalog, resolve
 from mlroadmap.errors import UserError
-from mlroadmap.models import Event, Roadmap, RoadmapSettings, Settings, StoreData
+from mlroadmap.models import Event, Problem, Roadmap, RoadmapSettings, StoreData
 from mlroadmap.progress import (
     DONE,
     SETTLED,
@@ -208,14 +208,11 @@ def mark(
 
 
 def _start_on_first_tick(data: StoreData, roadmap_id: str, day: date) -> dict[str, object]:
-    """A roadmap's start date is set on its first tick, and it becomes the active roadmap."""
-    update: dict[str, object] = {}
+    """A roadmap's start date is set on its first tick."""
     current = data.roadmaps.get(roadmap_id)
     if current is None or current.started is None:
-        update["roadmaps"] = {**data.roadmaps, roadmap_id: RoadmapSettings(started=day)}
-    if data.settings.active is None:
-        update["settings"] = Settings(active=roadmap_id, shared_credit=data.settings.shared_credit)
-    return update
+        return {"roadmaps": {**data.roadmaps, roadmap_id: RoadmapSettings(started=day)}}
+    return {}
 
 
 def add_note(
@@ -540,3 +537,99 @@ def search(tracker: Tracker, *, text: str, roadmap_query: str | None = None) -> 
                 status = status_of(states, node.id) if node.is_leaf else "branch"
                 hits.append(SearchHit(roadmap, node.id, status))
     return hits
+
+
+# ---------------------------------------------------------------------------
+# import, validate, export
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    roadmap: Roadmap
+    path: Path
+    items: int
+    checked: int
+
+
+def import_markdown(
+    tracker: Tracker,
+    *,
+    source: Path,
+    roadmap_id: str | None = None,
+    with_progress: bool = False,
+    force: bool = False,
+) -> ImportResult:
+    """Turn a Markdown roadmap into a roadmap YAML file in the user roadmaps directory."""
+    import yaml
+
+    from mlroadmap.catalog import check_text, normalise_query, read_text
+    from mlroadmap.importer import convert, slugify
+    from mlroadmap.models import ID_RE
+
+    text, _ = read_text(source)
+    rid = normalise_query(roadmap_id, "roadmap") if roadmap_id else slugify(source.stem, "roadmap")
+    if not ID_RE.match(rid):
+        raise UserError(f"--id {rid!r} is not a valid ID (lowercase letters, digits and dashes)")
+    existing = tracker.catalog.files.get(rid)
+    if existing is not None and (existing.bundled or not force):
+        raise UserError(
+            f"a roadmap with the ID {rid!r} exists already ({existing.path})",
+            hint="choose another --id" + ("" if existing.bundled else ", or --force to replace it"),
+        )
+    imported = convert(text, roadmap_id=rid, source=str(source))
+    body = yaml.safe_dump(imported.document, sort_keys=False, allow_unicode=True, width=100)
+    header = (
+        f"# Imported by mlroadmap from {source.name}; "
+        "edit freely, 'mlroadmap validate' checks it.\n"
+    )
+    target = tracker.catalog.user_dir / f"{rid}.yaml"
+    roadmap = check_text(header + body, target)
+    from mlroadmap.store import atomic_write
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from mlroadmap.errors import StoreError
+
+        raise StoreError(f"{target.parent}: cannot create: {exc.strerror or exc}") from None
+    atomic_write(target, (header + body).encode("utf-8"))
+    tracker.catalog._files = None
+    checked = 0
+    if with_progress and imported.checked:
+        result = mark(tracker, queries=imported.checked, action=DONE, roadmap_query=rid)
+        checked = len(result.changed)
+    return ImportResult(roadmap=roadmap, path=target, items=imported.items, checked=checked)
+
+
+def validate_file(path: Path) -> tuple[Roadmap | None, list[str]]:
+    """A roadmap file's problems as ``file:line: message`` lines (none: the roadmap)."""
+    from mlroadmap.catalog import format_problems, parse_yaml, problems_in, read_text
+    from mlroadmap.errors import RoadmapFileError
+
+    try:
+        text, _ = read_text(path)
+        document = parse_yaml(text, path)
+    except RoadmapFileError as exc:
+        return None, exc.problems
+    roadmap, problems = problems_in(document)
+    if roadmap is not None and path.stem != roadmap.id:
+        problems.append(
+            Problem(path=("id",), message=f"the ID {roadmap.id!r} must match the file name")
+        )
+        roadmap = None
+    return roadmap, format_problems(text, path, problems)
+
+
+def export(tracker: Tracker, *, roadmap_query: str | None, fmt: str) -> str:
+    """The roadmap with the learner's marks, as Markdown, JSON or CSV text."""
+    from mlroadmap import exporter
+
+    roadmap = tracker.roadmap(roadmap_query)
+    states = tracker.states(roadmap)
+    if fmt == "md":
+        return exporter.markdown(roadmap, states)
+    if fmt == "csv":
+        return exporter.csv_text(roadmap, states)
+    if fmt == "json":
+        return exporter.json_text(roadmap, states)
+    raise UserError(f"unknown format {fmt!r}: use md, json or csv")
