@@ -314,7 +314,7 @@ def progress_cmd(
 
 @command("next")
 def next_cmd(
-    count: Annotated[int, typer.Option("-n", help="How many items.")] = 5,
+    count: Annotated[int, typer.Option("--count", "-n", help="How many items.")] = 5,
     roadmap: RoadmapOpt = None,
     json: JsonOpt = False,
 ) -> None:

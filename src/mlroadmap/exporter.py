@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from itertools import pairwise
 
 from mlroadmap.models import Node, Roadmap, walk
 from mlroadmap.progress import DONE, ItemState, counts, status_of
@@ -59,19 +60,21 @@ def markdown(roadmap: Roadmap, states: dict[str, ItemState]) -> str:
         links = [f"- [{_escape(r.title)}]({r.url})" for r in node.resources if r.url]
         if links:  # links of a section are kept as plain (non-checkbox) entries
             lines.extend([*links, ""])
-        leaves = [c for c in node.children if c.is_leaf]
-        for leaf in leaves:
-            entry(leaf, 0)
-        if leaves:
-            lines.append("")
+        kinds = [child.is_leaf for child in node.children]
+        # Items after a sub-section would fall under its heading on import, so a
+        # section whose items and sub-sections interleave is written as one list.
+        as_list = level >= MAX_HEADING or any(
+            leaf and not before for before, leaf in pairwise(kinds)
+        )
         for child in node.children:
-            if child.is_leaf:
-                continue
-            if level < MAX_HEADING:
-                section(child, level + 1)
-            else:
+            if child.is_leaf or as_list:
                 entry(child, 0)
-                lines.append("")
+        if any(kinds) or as_list:
+            lines.append("")
+        if not as_list:
+            for child in node.children:
+                if not child.is_leaf:
+                    section(child, level + 1)
 
     for top in roadmap.children:
         if top.is_leaf:

@@ -196,7 +196,7 @@ def resource_kind(url: str) -> str:
         (("github.com", "gitlab.com"), "repo"),
         (("discord.", "reddit.com", "twitter.com", "x.com/", "slack.com"), "community"),
         (("oreilly.com", "manning.com", "amazon.", "books.google"), "book"),
-        (("docs.", "readthedocs", "/docs", "documentation"), "docs"),
+        (("docs.", "readthedocs", "/docs", "/doc/", "documentation"), "docs"),
     ]
     for needles, kind in rules:
         if any(n in host_path or n in host for n in needles):
@@ -283,7 +283,7 @@ class _Builder:
         if self.is_item(draft) and not self._has_items_below(draft):
             text, links = self._loose(draft.children)
             return self.leaf(draft, text, links)
-        is_item = self.is_item(draft)
+        is_item = self.is_item(draft) and draft.checked is not None
         doc: dict[str, Any] = {
             "id": self.new_id(draft.title, None, "-group")
             if is_item

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 64
@@ -243,7 +243,7 @@ class Event(_Strict):
     """
 
     id: Annotated[str, StringConstraints(min_length=8, max_length=64)]
-    ts: datetime
+    ts: AwareDatetime
     roadmap: Slug
     item: Slug
     action: Action
@@ -252,8 +252,8 @@ class Event(_Strict):
 
     @property
     def day(self) -> date:
-        """The day the work happened, in UTC unless back-dated."""
-        return self.on if self.on is not None else self.ts.date()
+        """The day the work happened: the local date, unless back-dated."""
+        return self.on if self.on is not None else self.ts.astimezone().date()
 
 
 class RoadmapSettings(_Strict):

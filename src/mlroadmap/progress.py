@@ -61,9 +61,8 @@ def status_of(states: dict[str, ItemState], item: str) -> str:
 
 
 def orphans(roadmap: Roadmap, states: dict[str, ItemState]) -> list[str]:
-    """IDs with recorded events that are not leaves of the roadmap (kept, never dropped)."""
-    leaves = set(roadmap.index.leaves)
-    return sorted(item for item in states if item not in leaves)
+    """IDs with recorded events that the roadmap no longer has (kept, never dropped)."""
+    return sorted(item for item in states if item not in roadmap.index.entries)
 
 
 @dataclass(frozen=True)

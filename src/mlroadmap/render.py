@@ -64,9 +64,10 @@ def one_line(text: str) -> str:
 
 
 def console(*, stderr: bool = False) -> Console:
+    """Stdout for data; stderr for messages, which are never hard-wrapped (logs stay greppable)."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
 
 
 def emit_json(document: Any) -> None:
@@ -364,10 +365,10 @@ def mark_message(result: MarkResult) -> str:
         return f"Noted on {target} {where}."
     n = len(result.changed)
     if n == 0:
-        already = len(result.unchanged)
-        message = (
-            f"Nothing to change: {target} {where} {'is' if already == 1 else 'are'} already {verb}."
-        )
+        if result.targets == result.unchanged:
+            message = f"Nothing to change: {target} {where} is already {verb}."
+        else:
+            message = f"Nothing to change: every item of {target} {where} is already {verb}."
     else:
         if n == 1 and result.targets == result.changed:
             message = f"Marked {target} {verb} {where}."

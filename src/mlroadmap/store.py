@@ -204,6 +204,10 @@ class Store:
     def _ensure_dir(self) -> None:
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # A cache write may have made the directory first, with looser permissions.
+            if os.name == "posix" and self.path.parent.stat().st_mode & 0o077:
+                with contextlib.suppress(OSError):  # not ours to change: the file stays 0600
+                    os.chmod(self.path.parent, 0o700)
         except OSError as exc:
             raise StoreError(
                 f"{self.path.parent}: cannot create the data directory: {_describe(exc)}"
@@ -249,24 +253,28 @@ def atomic_write(path: Path, data: bytes, *, backup: Path | None = None) -> None
     _fsync_dir(path.parent)
 
 
+_NO_HARD_LINKS = (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP)
+
+
 def _link_backup(path: Path, backup: Path) -> None:
-    """Make ``backup`` the current version of ``path`` (a hard link, or a copy)."""
+    """Make ``backup`` the current version of ``path`` (a hard link, or a private copy)."""
     tmp = backup.with_name(f".{backup.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         os.unlink(tmp)
     try:
-        os.link(path, tmp)
-    except OSError as exc:
-        if exc.errno not in (
-            errno.EPERM,
-            errno.EXDEV,
-            errno.EMLINK,
-            errno.ENOTSUP,
-            errno.EOPNOTSUPP,
-        ):
-            raise
-        tmp.write_bytes(path.read_bytes())
-    os.replace(tmp, backup)
+        try:
+            os.link(path, tmp)
+        except OSError as exc:
+            if exc.errno not in _NO_HARD_LINKS:
+                raise
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(path.read_bytes())
+        os.replace(tmp, backup)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _fsync_dir(directory: Path) -> None:

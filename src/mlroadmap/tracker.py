@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from mlroadmap.catalog import Catalog, resolve
@@ -138,12 +139,18 @@ class MarkResult:
 
 
 def new_event(
-    roadmap: str, item: str, action: str, *, note: str | None = None, on: date | None = None
+    roadmap: str,
+    item: str,
+    action: str,
+    *,
+    note: str | None = None,
+    on: date | None = None,
+    ts: datetime | None = None,
 ) -> Event:
     return Event.model_validate(
         {
             "id": uuid.uuid4().hex,
-            "ts": now(),
+            "ts": ts if ts is not None else now(),
             "roadmap": roadmap,
             "item": item,
             "action": action,
@@ -186,12 +193,17 @@ def mark(
         events: list[Event] = []
         noted: list[str] = []
         single_leaf = len(targets) == 1 and roadmap.index.node(targets[0]).is_leaf
+        stamps = _timestamps(data)
         for leaf in changed:
             leaf_note = note if single_leaf else None
-            events.append(new_event(roadmap.id, leaf, action, note=leaf_note, on=on))
+            events.append(
+                new_event(roadmap.id, leaf, action, note=leaf_note, on=on, ts=next(stamps))
+            )
         if note and not (single_leaf and changed):
             for target in targets:
-                events.append(new_event(roadmap.id, target, "note", note=note, on=on))
+                events.append(
+                    new_event(roadmap.id, target, "note", note=note, on=on, ts=next(stamps))
+                )
         if note:
             noted = targets
         result = MarkResult(roadmap, action, targets, changed, unchanged, noted)
@@ -205,6 +217,17 @@ def mark(
     tracker._data = tracker.store.update(change)
     assert result is not None
     return result
+
+
+def _timestamps(data: StoreData) -> Iterator[datetime]:
+    """Times for new events: now, but always after the newest event already logged,
+    so a clock that went back cannot put an undo before the tick it undoes."""
+    stamp = now()
+    if data.events and data.events[-1].ts >= stamp:
+        stamp = data.events[-1].ts + timedelta(microseconds=1)
+    while True:
+        yield stamp
+        stamp += timedelta(microseconds=1)
 
 
 def _start_on_first_tick(data: StoreData, roadmap_id: str, day: date) -> dict[str, object]:
@@ -228,7 +251,7 @@ def add_note(
         roadmap = tracker.roadmap(roadmap_query, data)
         target = resolve(roadmap, query)
         result = MarkResult(roadmap, "note", [target], [], [], [target])
-        event = new_event(roadmap.id, target, "note", note=text.strip())
+        event = new_event(roadmap.id, target, "note", note=text.strip(), ts=next(_timestamps(data)))
         return data.model_copy(update={"events": [*data.events, event]})
 
     tracker._data = tracker.store.update(change)
