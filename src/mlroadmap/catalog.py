@@ -12,9 +12,9 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from mlroadmap import paths
 from mlroadmap.errors import (
@@ -175,13 +175,16 @@ def _dotted(path: Iterable[str | int]) -> str:
     return ".".join(str(p) for p in path)
 
 
-def problems_in(document: object) -> tuple[Roadmap | None, list[Problem]]:
-    """Validate a parsed document: the roadmap, or every problem found."""
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_document(document: object, model: type[M]) -> tuple[M | None, list[Problem]]:
+    """Validate a parsed document as ``model``: the value, or every problem found."""
     if not isinstance(document, dict):
         kind = "empty" if document is None else type(document).__name__
-        return None, [Problem(path=(), message=f"a roadmap must be a mapping of keys, not {kind}")]
+        return None, [Problem(path=(), message=f"the file must be a mapping of keys, not {kind}")]
     try:
-        roadmap = Roadmap.model_validate(document)
+        value = model.model_validate(document)
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False):
@@ -191,8 +194,13 @@ def problems_in(document: object) -> tuple[Roadmap | None, list[Problem]]:
                 message = f"unknown key {loc[-1]!r}"
             problems.append(Problem(path=loc, message=message))
         return None, problems
-    problems = id_problems(roadmap)
-    return (None if problems else roadmap), problems
+    problems = id_problems(value) if isinstance(value, Roadmap) else []
+    return (None if problems else value), problems
+
+
+def problems_in(document: object) -> tuple[Roadmap | None, list[Problem]]:
+    """Validate a parsed roadmap document: the roadmap, or every problem found."""
+    return validate_document(document, Roadmap)
 
 
 def format_problems(text: str, source: Path | str, problems: list[Problem]) -> list[str]:
@@ -204,37 +212,42 @@ def format_problems(text: str, source: Path | str, problems: list[Problem]) -> l
     return lines
 
 
-def check_text(text: str, source: Path | str) -> Roadmap:
-    """Parse and validate roadmap YAML text, or raise RoadmapFileError listing every problem."""
+def check_text(text: str, source: Path | str, model: type[M] = Roadmap) -> M:  # type: ignore[assignment]
+    """Parse and validate YAML text, or raise RoadmapFileError listing every problem."""
     document = parse_yaml(text, source)
-    roadmap, problems = problems_in(document)
-    if roadmap is None:
+    value, problems = validate_document(document, model)
+    if value is None:
         raise RoadmapFileError(format_problems(text, source, problems))
-    return roadmap
+    return value
 
 
 # ---------------------------------------------------------------------------
 # Loading with a cache
 
 
-def _cache_path(raw: bytes) -> Path:
+def _cache_path(raw: bytes, kind: str) -> Path:
     digest = hashlib.sha256(raw).hexdigest()[:40]
-    return paths.cache_dir() / "roadmaps" / f"{digest}-{CACHE_FORMAT}.json"
+    return paths.cache_dir() / "roadmaps" / f"{digest}-{kind}-{CACHE_FORMAT}.json"
+
+
+def load_model(path: Path, model: type[M], *, use_cache: bool = True) -> M:
+    """Load and validate one YAML file; the validated value is cached by file content."""
+    text, raw = read_text(path)
+    cache = _cache_path(raw, model.__name__.lower()) if use_cache else None
+    if cache is not None:
+        try:
+            return model.model_validate_json(cache.read_bytes())
+        except (OSError, ValueError):
+            pass
+    value = check_text(text, path, model)
+    if cache is not None:
+        _write_cache(cache, value.model_dump_json(exclude_defaults=True))
+    return value
 
 
 def load_file(path: Path, *, use_cache: bool = True) -> Roadmap:
-    """Load one roadmap file; validated roadmaps are cached by file content."""
-    text, raw = read_text(path)
-    cache = _cache_path(raw) if use_cache else None
-    if cache is not None:
-        try:
-            return Roadmap.model_validate_json(cache.read_bytes())
-        except (OSError, ValueError):
-            pass
-    roadmap = check_text(text, path)
-    if cache is not None:
-        _write_cache(cache, roadmap.model_dump_json(exclude_defaults=True))
-    return roadmap
+    """Load one roadmap file (cached by content)."""
+    return load_model(path, Roadmap, use_cache=use_cache)
 
 
 def _write_cache(cache: Path, data: str) -> None:

@@ -98,6 +98,15 @@ RoadmapOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (see README).")]
+CreditOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--credit/--no-credit",
+        help="Count items whose skills were learned in other roadmaps "
+        "(default: the shared-credit setting).",
+        show_default=False,
+    ),
+]
 ItemsArg = Annotated[
     list[str],
     typer.Argument(
@@ -139,14 +148,14 @@ def root(
 
 
 @command("list")
-def list_cmd(json: JsonOpt = False) -> None:
+def list_cmd(json: JsonOpt = False, credit: CreditOpt = None) -> None:
     """List the roadmaps with done/total; * marks the active one.
 
     Example: mlroadmap list
     """
     from mlroadmap import render, tracker
 
-    summaries = tracker.list_roadmaps(tracker.Tracker())
+    summaries = tracker.list_roadmaps(tracker.Tracker(), credit=credit)
     if json:
         render.emit_json(render.list_json(summaries))
     else:
@@ -189,6 +198,7 @@ def show_cmd(
     ] = None,
     todo: Annotated[bool, typer.Option("--todo", help="Hide what is done or skipped.")] = False,
     json: JsonOpt = False,
+    credit: CreditOpt = None,
 ) -> None:
     """Show the roadmap as a tree with a mark per item: [x] done, [~] in progress,
     [-] skipped, [ ] to do. Branches show done/total.
@@ -198,7 +208,12 @@ def show_cmd(
     from mlroadmap import render, tracker
 
     result = tracker.show(
-        tracker.Tracker(), query=item, roadmap_query=roadmap, depth=depth, todo_only=todo
+        tracker.Tracker(),
+        query=item,
+        roadmap_query=roadmap,
+        depth=depth,
+        todo_only=todo,
+        credit=credit,
     )
     if json:
         render.emit_json(render.show_json(result))
@@ -290,6 +305,7 @@ def progress_cmd(
     roadmap: RoadmapOpt = None,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Every roadmap.")] = False,
     json: JsonOpt = False,
+    credit: CreditOpt = None,
 ) -> None:
     """Done/total per section with a bar, then pace, ETA and schedule.
 
@@ -300,7 +316,11 @@ def progress_cmd(
     if all_ and roadmap:
         raise UserError("give either --roadmap or --all, not both")
     t = tracker.Tracker()
-    results = tracker.progress_all(t) if all_ else [tracker.progress(t, roadmap=t.roadmap(roadmap))]
+    results = (
+        tracker.progress_all(t, credit=credit)
+        if all_
+        else [tracker.progress(t, roadmap=t.roadmap(roadmap), credit=credit)]
+    )
     if json:
         docs = [render.progress_json(r) for r in results]
         render.emit_json({"roadmaps": docs} if all_ else docs[0])
@@ -316,15 +336,23 @@ def progress_cmd(
 def next_cmd(
     count: Annotated[int, typer.Option("--count", "-n", help="How many items.")] = 5,
     roadmap: RoadmapOpt = None,
+    quick_wins: Annotated[
+        bool,
+        typer.Option(
+            "--quick-wins", help="Prefer items whose skills you learned (partly) elsewhere."
+        ),
+    ] = False,
     json: JsonOpt = False,
 ) -> None:
     """What to work on now: items in progress, then the first ones not done.
 
-    Example: mlroadmap next -n 3
+    Examples: mlroadmap next -n 3; mlroadmap next --quick-wins
     """
     from mlroadmap import render, tracker
 
-    result = tracker.next_up(tracker.Tracker(), limit=count, roadmap_query=roadmap)
+    result = tracker.next_up(
+        tracker.Tracker(), limit=count, roadmap_query=roadmap, quick_wins=quick_wins
+    )
     if json:
         render.emit_json(render.next_json(result))
     else:
@@ -468,6 +496,42 @@ def export_cmd(
     except StoreError as exc:
         raise StoreError(exc.message.replace("; the store was left as it was", "")) from None
     render.notice(f"Wrote {output}.")
+
+
+@command("skills")
+def skills_cmd(
+    todo: Annotated[
+        bool, typer.Option("--todo", help="Only skills not learned anywhere, most shared first.")
+    ] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Skills shared by several roadmaps, and where you have learned each.
+
+    An item done in one roadmap credits the items of the same skill in the
+    others (shown as [c] by 'show'). Example: mlroadmap skills --todo
+    """
+    from mlroadmap import render, tracker
+
+    result = tracker.skills_table(tracker.Tracker(), todo_only=todo)
+    if json:
+        render.emit_json(render.skills_json(result))
+    else:
+        render.console().print(render.skills_view(result))
+
+
+@command("config")
+def config_cmd(
+    key: Annotated[str | None, typer.Argument(help="Setting: shared-credit.")] = None,
+    value: Annotated[str | None, typer.Argument(help="New value: on or off.")] = None,
+) -> None:
+    """Show or change settings.
+
+    Example: mlroadmap config shared-credit off
+    """
+    from mlroadmap import tracker
+
+    for name, current in tracker.config(tracker.Tracker(), key=key, value=value).items():
+        typer.echo(f"{name} = {current}")
 
 
 @command("doctor")

@@ -5,7 +5,7 @@ Nothing here reads files or prints; every function takes what it needs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -71,6 +71,7 @@ class Count:
     skipped: int = 0
     started: int = 0
     total: int = 0
+    credited: int = 0  # not done here, but learned in another roadmap
 
     @property
     def settled(self) -> int:
@@ -86,25 +87,29 @@ class Count:
             self.skipped + other.skipped,
             self.started + other.started,
             self.total + other.total,
+            self.credited + other.credited,
         )
 
 
-def _leaf_count(status: str) -> Count:
+def _leaf_count(status: str, credited: bool = False) -> Count:
     return Count(
         done=status == DONE,
         skipped=status == SKIPPED,
         started=status == STARTED,
         total=1,
+        credited=credited and status not in SETTLED,
     )
 
 
-def counts(roadmap: Roadmap, states: dict[str, ItemState]) -> dict[str, Count]:
-    """Done/skipped/started/total leaves under every node, in one pass."""
+def counts(
+    roadmap: Roadmap, states: dict[str, ItemState], credited: Collection[str] = ()
+) -> dict[str, Count]:
+    """Done/skipped/started/credited/total leaves under every node, in one pass."""
     result: dict[str, Count] = {}
 
     def visit(node: Node) -> Count:
         if node.is_leaf:
-            total = _leaf_count(status_of(states, node.id))
+            total = _leaf_count(status_of(states, node.id), node.id in credited)
         else:
             total = Count()
             for child in node.children:
@@ -119,11 +124,11 @@ def counts(roadmap: Roadmap, states: dict[str, ItemState]) -> dict[str, Count]:
     return result
 
 
-def total(roadmap: Roadmap, states: dict[str, ItemState]) -> Count:
+def total(roadmap: Roadmap, states: dict[str, ItemState], credited: Collection[str] = ()) -> Count:
     """The roadmap's whole count, without building per-node counts."""
     result = Count()
     for leaf in roadmap.index.leaves:
-        result = result + _leaf_count(status_of(states, leaf))
+        result = result + _leaf_count(status_of(states, leaf), leaf in credited)
     return result
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from mlroadmap.models import Event, Node, Resource, Roadmap
+    from mlroadmap.skills import SkillState
     from mlroadmap.tracker import (
         CalendarResult,
         DoctorReport,
@@ -30,9 +31,11 @@ if TYPE_CHECKING:
         RoadmapSummary,
         SearchHit,
         ShowResult,
+        SkillsResult,
     )
 
 MARKS = {DONE: "[x]", STARTED: "[~]", SKIPPED: "[-]"}
+CREDIT_MARK = "[c]"
 TODO_MARK = "[ ]"
 MARK_STYLES = {DONE: "green", STARTED: "yellow", SKIPPED: "dim"}
 BAR_WIDTH = 20
@@ -186,6 +189,7 @@ def count_json(count: Count) -> dict[str, Any]:
         "skipped": count.skipped,
         "started": count.started,
         "total": count.total,
+        "credited": count.credited,
         "percent": round(100 * count.fraction, 1),
     }
 
@@ -198,8 +202,13 @@ def _node_label(node: Node, result: ShowResult) -> Text:
     from rich.text import Text
 
     label = Text()
+    credited_from = result.credited.get(node.id)
     if node.is_leaf:
-        label.append_text(mark_text(status_of(result.states, node.id)))
+        status = status_of(result.states, node.id)
+        if credited_from and status not in (DONE, SKIPPED):
+            label.append(CREDIT_MARK, style="blue")
+        else:
+            label.append_text(mark_text(status))
         label.append(" ")
     label.append(clean(node.id), style="cyan" if node.is_leaf else "bold cyan")
     label.append("  ")
@@ -209,6 +218,10 @@ def _node_label(node: Node, result: ShowResult) -> Text:
         label.append(
             f"  {fraction(count)}", style="green" if count.settled == count.total else "dim"
         )
+        if count.credited:
+            label.append(f" +{count.credited} credited", style="blue")
+    elif credited_from and status not in (DONE, SKIPPED):
+        label.append(f"  (credited: {', '.join(credited_from)})", style="dim")
     state = result.states.get(node.id)
     if state is not None and state.notes:
         label.append(f"  ({plural(len(state.notes), 'note')})", style="dim")
@@ -319,6 +332,8 @@ def node_json(node: Node, result: ShowResult, level: int) -> dict[str, Any]:
         doc["weeks"] = node.weeks
     if node.is_leaf:
         doc["status"] = status_of(result.states, node.id)
+        if node.id in result.credited and doc["status"] not in (DONE, SKIPPED):
+            doc["credited_from"] = result.credited[node.id]
     else:
         doc.update(count_json(result.counts[node.id]))
     if node.description:
@@ -450,10 +465,20 @@ def progress_view(result: ProgressResult) -> RenderableType:
             extra.append(f"{section.count.skipped} skipped")
         if section.count.started:
             extra.append(f"{section.count.started} in progress")
+        if section.count.credited:
+            extra.append(f"{section.count.credited} credited")
         if extra:
             name.append(f" ({', '.join(extra)})", style="dim")
         table.add_row(name, fraction(section.count), bar(section.count), percent(section.count))
     footer = [Text(line) for line in _pace_lines(result)]
+    if result.total.credited:
+        footer.insert(
+            0,
+            Text(
+                f"{plural(result.total.credited, 'more item')} credited: their skills were "
+                "learned in other roadmaps (see 'mlroadmap skills'; --no-credit hides them)."
+            ),
+        )
     if result.total.skipped:
         footer.insert(
             0,
@@ -734,4 +759,74 @@ def search_json(hits: list[SearchHit], text: str) -> dict[str, Any]:
             }
             for hit in hits
         ],
+    }
+
+
+# ---------------------------------------------------------------------------
+# skills
+
+
+SKILL_MARKS = {"learned": "x", "partly": "~", "todo": "."}
+
+
+def _skill_cell(state: SkillState, roadmap: str) -> str:
+    if roadmap not in state.skill.items:
+        return ""
+    if roadmap in state.learned_in:
+        return SKILL_MARKS["learned"]
+    return SKILL_MARKS["partly"] if roadmap in state.partly_in else SKILL_MARKS["todo"]
+
+
+def skills_view(result: SkillsResult) -> RenderableType:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    if not result.states:
+        return Text(
+            "Every shared skill is learned somewhere." if result.todo_only else "No skills."
+        )
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("Skill", overflow="fold", ratio=1)
+    for n, _ in enumerate(result.roadmaps, 1):
+        table.add_column(str(n), justify="center", no_wrap=True)
+    for state in result.states:
+        name = Text(clean(state.skill.id), style="cyan")
+        name.append(f"  {one_line(state.skill.name)}")
+        table.add_row(name, *(_skill_cell(state, r) for r in result.roadmaps))
+    legend = "  ".join(f"{n} {r}" for n, r in enumerate(result.roadmaps, 1))
+    learned = sum(s.learned for s in result.states)
+    summary = (
+        f"{plural(len(result.states), 'skill')} not learned anywhere yet, most shared first."
+        if result.todo_only
+        else f"{learned} of {plural(len(result.states), 'shared skill')} learned."
+    )
+    return Group(
+        table,
+        Text(""),
+        Text(legend, style="dim"),
+        Text("x learned there (all its items done)  ~ partly  . not yet", style="dim"),
+        Text(summary),
+    )
+
+
+def skills_json(result: SkillsResult) -> dict[str, Any]:
+    def status(state: SkillState, roadmap: str) -> str:
+        if roadmap in state.learned_in:
+            return "learned"
+        return "partly" if roadmap in state.partly_in else "todo"
+
+    return {
+        "skills": [
+            {
+                "id": s.skill.id,
+                "name": s.skill.name,
+                "learned": s.learned,
+                "roadmaps": {
+                    r: {"items": items, "status": status(s, r)}
+                    for r, items in s.skill.items.items()
+                },
+            }
+            for s in result.states
+        ]
     }

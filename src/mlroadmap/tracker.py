@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlroadmap.catalog import Catalog, resolve
 from mlroadmap.errors import UserError
@@ -35,6 +36,9 @@ from mlroadmap.progress import (
     total,
 )
 from mlroadmap.store import Store
+
+if TYPE_CHECKING:
+    from mlroadmap.skills import SkillState
 
 DEFAULT_ROADMAP = "ml-12-weeks"
 
@@ -81,6 +85,20 @@ class Tracker:
     def states(self, roadmap: Roadmap) -> dict[str, ItemState]:
         return replay(roadmap, self.data.events)
 
+    def credit_on(self, override: bool | None = None) -> bool:
+        return self.data.settings.shared_credit if override is None else override
+
+    def credits(self, roadmap: Roadmap, enabled: bool | None = None) -> dict[str, list[str]]:
+        """Items of ``roadmap`` credited by skills learned in other roadmaps."""
+        if not self.credit_on(enabled):
+            return {}
+        from mlroadmap import skills
+
+        catalogue = skills.load(self.catalog.bundled_dir)
+        if not any(roadmap.id in s.items for s in catalogue.skills):
+            return {}
+        return skills.credits(catalogue, skills.statuses(self.data.events), roadmap.id)
+
 
 # ---------------------------------------------------------------------------
 # list and use
@@ -94,12 +112,12 @@ class RoadmapSummary:
     bundled: bool
 
 
-def list_roadmaps(tracker: Tracker) -> list[RoadmapSummary]:
+def list_roadmaps(tracker: Tracker, *, credit: bool | None = None) -> list[RoadmapSummary]:
     active = tracker.active_id()
     return [
         RoadmapSummary(
             roadmap=roadmap,
-            count=total(roadmap, tracker.states(roadmap)),
+            count=total(roadmap, tracker.states(roadmap), tracker.credits(roadmap, credit)),
             active=roadmap.id == active,
             bundled=tracker.catalog.files[roadmap.id].bundled,
         )
@@ -271,6 +289,7 @@ class ShowResult:
     counts: dict[str, Count]
     depth: int | None
     todo_only: bool
+    credited: dict[str, list[str]] = field(default_factory=dict)
 
 
 def show(
@@ -280,13 +299,17 @@ def show(
     roadmap_query: str | None = None,
     depth: int | None = None,
     todo_only: bool = False,
+    credit: bool | None = None,
 ) -> ShowResult:
     if depth is not None and depth < 1:
         raise UserError(f"--depth must be 1 or more, not {depth}")
     roadmap = tracker.roadmap(roadmap_query)
     node = resolve(roadmap, query) if query else None
     states = tracker.states(roadmap)
-    return ShowResult(roadmap, node, states, counts(roadmap, states), depth, todo_only)
+    credited = tracker.credits(roadmap, credit)
+    return ShowResult(
+        roadmap, node, states, counts(roadmap, states, credited), depth, todo_only, credited
+    )
 
 
 @dataclass(frozen=True)
@@ -306,9 +329,9 @@ class ProgressResult:
     today: date
 
 
-def progress(tracker: Tracker, *, roadmap: Roadmap) -> ProgressResult:
+def progress(tracker: Tracker, *, roadmap: Roadmap, credit: bool | None = None) -> ProgressResult:
     states = tracker.states(roadmap)
-    per_node = counts(roadmap, states)
+    per_node = counts(roadmap, states, tracker.credits(roadmap, credit))
     today = local_today()
     settings = tracker.data.roadmaps.get(roadmap.id)
     started = settings.started if settings is not None else None
@@ -322,8 +345,8 @@ def progress(tracker: Tracker, *, roadmap: Roadmap) -> ProgressResult:
     )
 
 
-def progress_all(tracker: Tracker) -> list[ProgressResult]:
-    return [progress(tracker, roadmap=r) for r in tracker.catalog.all()]
+def progress_all(tracker: Tracker, *, credit: bool | None = None) -> list[ProgressResult]:
+    return [progress(tracker, roadmap=r, credit=credit) for r in tracker.catalog.all()]
 
 
 @dataclass(frozen=True)
@@ -333,12 +356,30 @@ class NextResult:
     states: dict[str, ItemState]
 
 
-def next_up(tracker: Tracker, *, limit: int, roadmap_query: str | None = None) -> NextResult:
+def next_up(
+    tracker: Tracker, *, limit: int, roadmap_query: str | None = None, quick_wins: bool = False
+) -> NextResult:
+    """What to do now. With ``quick_wins``, items whose skills are already (partly)
+    learned in another roadmap come first, the most learned first."""
     if limit < 1:
         raise UserError(f"-n must be 1 or more, not {limit}")
     roadmap = tracker.roadmap(roadmap_query)
     states = tracker.states(roadmap)
-    return NextResult(roadmap, next_items(roadmap, states, limit), states)
+    if not quick_wins:
+        return NextResult(roadmap, next_items(roadmap, states, limit), states)
+    from mlroadmap import skills
+
+    catalogue = skills.load(tracker.catalog.bundled_dir)
+    status = skills.statuses(tracker.data.events)
+    credited = skills.credits(catalogue, status, roadmap.id)
+    partly = skills.partly_learned_items(catalogue, status, roadmap.id)
+    pending = next_items(roadmap, states, len(roadmap.index.leaves))
+    order = {item: i for i, item in enumerate(pending)}
+    ranked = sorted(
+        (i for i in pending if i in credited or i in partly),
+        key=lambda i: (i not in credited, -partly.get(i, 0), order[i]),
+    )
+    return NextResult(roadmap, ranked[:limit], states)
 
 
 __all__ = [
@@ -606,7 +647,7 @@ def import_markdown(
         "edit freely, 'mlroadmap validate' checks it.\n"
     )
     target = tracker.catalog.user_dir / f"{rid}.yaml"
-    roadmap = check_text(header + body, target)
+    roadmap: Roadmap = check_text(header + body, target)
     from mlroadmap.store import atomic_write
 
     try:
@@ -656,3 +697,51 @@ def export(tracker: Tracker, *, roadmap_query: str | None, fmt: str) -> str:
     if fmt == "json":
         return exporter.json_text(roadmap, states)
     raise UserError(f"unknown format {fmt!r}: use md, json or csv")
+
+
+# ---------------------------------------------------------------------------
+# skills and settings
+
+
+@dataclass(frozen=True)
+class SkillsResult:
+    roadmaps: list[str]
+    states: list[SkillState]
+    todo_only: bool
+
+
+def skills_table(tracker: Tracker, *, todo_only: bool = False) -> SkillsResult:
+    from mlroadmap import skills
+
+    catalogue = skills.load(tracker.catalog.bundled_dir)
+    states = skills.skill_states(catalogue, skills.statuses(tracker.data.events))
+    if todo_only:
+        states = [s for s in states if not s.learned]
+        states.sort(key=lambda s: (-len(s.skill.items), s.skill.name.lower()))
+    roadmaps = [r for r in tracker.catalog.ids() if any(r in s.skill.items for s in states)]
+    return SkillsResult(roadmaps, states, todo_only)
+
+
+SETTINGS = {"shared-credit": "shared_credit"}
+
+
+def config(tracker: Tracker, *, key: str | None, value: str | None) -> dict[str, str]:
+    """Show the settings, or set one (``shared-credit on|off``)."""
+    if key is not None and key not in SETTINGS:
+        raise UserError(f"unknown setting {key!r}; settings: {', '.join(SETTINGS)}")
+    if key is not None and value is not None:
+        flag = {"on": True, "true": True, "yes": True, "off": False, "false": False, "no": False}
+        if value.lower() not in flag:
+            raise UserError(f"{key} takes on or off, not {value!r}")
+
+        def change(data: StoreData) -> StoreData:
+            settings = data.settings.model_copy(update={SETTINGS[key]: flag[value.lower()]})
+            return (
+                data
+                if settings == data.settings
+                else data.model_copy(update={"settings": settings})
+            )
+
+        tracker._data = tracker.store.update(change)
+    shown = {"shared-credit": "on" if tracker.data.settings.shared_credit else "off"}
+    return {key: shown[key]} if key is not None else shown
