@@ -73,7 +73,7 @@ def _credited_pair() -> tuple[str, str, str]:
 
 
 def test_show_and_progress_credit_across_roadmaps_and_can_turn_it_off() -> None:
-    skill, target, pro_items = _credited_pair()
+    _, target, pro_items = _credited_pair()
     assert runner.invoke(app, ["done", "-r", "pro-mle", *pro_items.split()]).exit_code == 0
     shown = _items(json.loads(runner.invoke(app, ["show", "--json"]).stdout))
     assert shown[target]["status"] == "todo"
@@ -128,7 +128,7 @@ def test_next_quick_wins_puts_credited_items_first() -> None:
     _, target, pro_items = _credited_pair()
     runner.invoke(app, ["done", "-r", "pro-mle", *pro_items.split()])
     plain = json.loads(runner.invoke(app, ["next", "-n", "3", "--json"]).stdout)
-    assert [i["id"] for i in plain["items"]][0] == "vectors-matrices"
+    assert plain["items"][0]["id"] == "vectors-matrices"
     quick = json.loads(runner.invoke(app, ["next", "--quick-wins", "-n", "3", "--json"]).stdout)
     assert target in [i["id"] for i in quick["items"]]
 
