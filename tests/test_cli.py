@@ -527,7 +527,14 @@ def test_progress_json_contract() -> None:
     for section in doc["sections"]:
         assert {"id", "title", "done", "skipped", "started", "total", "percent"} <= set(section)
     assert sum(s["total"] for s in doc["sections"]) == 63
-    assert doc["total"] == {"done": 4, "skipped": 0, "started": 0, "total": 63, "percent": 6.3}
+    assert doc["total"] == {
+        "done": 4,
+        "skipped": 0,
+        "started": 0,
+        "total": 63,
+        "credited": 0,
+        "percent": 6.3,
+    }
     pace = doc["pace"]
     assert set(pace) == {"per_week", "window_days", "remaining", "eta"}
     # Started today: the window is the minimum week; 4 done in it.

@@ -182,7 +182,8 @@ def validate_document(document: object, model: type[M]) -> tuple[M | None, list[
     """Validate a parsed document as ``model``: the value, or every problem found."""
     if not isinstance(document, dict):
         kind = "empty" if document is None else type(document).__name__
-        return None, [Problem(path=(), message=f"the file must be a mapping of keys, not {kind}")]
+        what = "a roadmap" if model is Roadmap else "the file"
+        return None, [Problem(path=(), message=f"{what} must be a mapping of keys, not {kind}")]
     try:
         value = model.model_validate(document)
     except ValidationError as exc:
