@@ -54,6 +54,18 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def output(
+    as_json: bool, to_json: Callable[..., Any], to_view: Callable[..., Any], *args: Any
+) -> None:
+    """One JSON document on stdout, or the Rich view of the same result."""
+    from mlroadmap import render
+
+    if as_json:
+        render.emit_json(to_json(*args))
+    else:
+        render.console().print(to_view(*args))
+
+
 def command(*names: str, **kwargs: Any) -> Callable[[F], F]:
     def register(fn: F) -> F:
         app.command(*names, **kwargs)(handle_errors(fn))
@@ -156,10 +168,7 @@ def list_cmd(json: JsonOpt = False, credit: CreditOpt = None) -> None:
     from mlroadmap import render, tracker
 
     summaries = tracker.list_roadmaps(tracker.Tracker(), credit=credit)
-    if json:
-        render.emit_json(render.list_json(summaries))
-    else:
-        render.console().print(render.list_table(summaries))
+    output(json, render.list_json, render.list_table, summaries)
 
 
 @command("use")
@@ -215,10 +224,7 @@ def show_cmd(
         todo_only=todo,
         credit=credit,
     )
-    if json:
-        render.emit_json(render.show_json(result))
-    else:
-        render.console().print(render.show_tree(result))
+    output(json, render.show_json, render.show_tree, result)
 
 
 def _mark(
@@ -353,10 +359,7 @@ def next_cmd(
     result = tracker.next_up(
         tracker.Tracker(), limit=count, roadmap_query=roadmap, quick_wins=quick_wins
     )
-    if json:
-        render.emit_json(render.next_json(result))
-    else:
-        render.console().print(render.next_view(result))
+    output(json, render.next_json, render.next_view, result)
 
 
 @command("log")
@@ -382,16 +385,10 @@ def log_cmd(
         if since or roadmap:
             raise UserError("--calendar covers the last year of every roadmap; drop --since/-r")
         cal = tracker.calendar(t)
-        if json:
-            render.emit_json(render.calendar_json(cal))
-        else:
-            render.console().print(render.calendar_view(cal))
+        output(json, render.calendar_json, render.calendar_view, cal)
         return
     entries = tracker.log(t, since=parse_date(since, "--since"), roadmap_query=roadmap)
-    if json:
-        render.emit_json(render.log_json(entries))
-    else:
-        render.console().print(render.log_view(entries))
+    output(json, render.log_json, render.log_view, entries)
 
 
 @command("search")
@@ -407,10 +404,7 @@ def search_cmd(
     from mlroadmap import render, tracker
 
     hits = tracker.search(tracker.Tracker(), text=text, roadmap_query=roadmap)
-    if json:
-        render.emit_json(render.search_json(hits, text))
-    else:
-        render.console().print(render.search_view(hits, text))
+    output(json, render.search_json, render.search_view, hits, text)
 
 
 @command("import")
@@ -513,10 +507,7 @@ def skills_cmd(
     from mlroadmap import render, tracker
 
     result = tracker.skills_table(tracker.Tracker(), todo_only=todo)
-    if json:
-        render.emit_json(render.skills_json(result))
-    else:
-        render.console().print(render.skills_view(result))
+    output(json, render.skills_json, render.skills_view, result)
 
 
 @command("config")
@@ -551,10 +542,7 @@ def doctor_cmd(
     from mlroadmap import render, tracker
 
     report = tracker.doctor(tracker.Tracker(), restore=restore)
-    if json:
-        render.emit_json(render.doctor_json(report))
-    else:
-        render.console().print(render.doctor_view(report))
+    output(json, render.doctor_json, render.doctor_view, report)
     if not report.healthy:
         raise typer.Exit(int(ExitStatus.STORE))
 
