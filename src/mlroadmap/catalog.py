@@ -330,6 +330,10 @@ class Catalog:
             self._loaded[roadmap_id] = roadmap
         return self._loaded[roadmap_id]
 
+    def find(self, roadmap_id: str) -> Roadmap | None:
+        """The installed roadmap with this exact ID, or None (an event's roadmap may be gone)."""
+        return self.get(roadmap_id) if roadmap_id in self.files else None
+
     def all(self) -> list[Roadmap]:
         return [self.get(rid) for rid in self.files]
 

@@ -206,6 +206,11 @@ class RoadmapIndex:
             old: entry.node.id for entry in self.entries.values() for old in entry.node.renamed_from
         }
 
+    def current(self, recorded: str) -> str | None:
+        """The ID a recorded item has now (following renames), or None when it is gone."""
+        node_id = self.old_ids.get(recorded, recorded)
+        return node_id if node_id in self.entries else None
+
     def node(self, node_id: str) -> Node:
         return self.entries[node_id].node
 

@@ -38,6 +38,7 @@ from mlroadmap.progress import (
 from mlroadmap.store import Store
 
 if TYPE_CHECKING:
+    from mlroadmap.models import SkillsCatalogue
     from mlroadmap.skills import SkillState
 
 DEFAULT_ROADMAP = "ml-12-weeks"
@@ -59,6 +60,8 @@ class Tracker:
         self.catalog = catalog if catalog is not None else Catalog()
         self.store = store if store is not None else Store()
         self._data: StoreData | None = None
+        self._skills: SkillsCatalogue | None = None
+        self._statuses: tuple[StoreData, dict[tuple[str, str], str]] | None = None
 
     @property
     def data(self) -> StoreData:
@@ -94,10 +97,25 @@ class Tracker:
             return {}
         from mlroadmap import skills
 
-        catalogue = skills.load(self.catalog.bundled_dir)
+        catalogue = self.skills_catalogue()
         if not any(roadmap.id in s.items for s in catalogue.skills):
             return {}
-        return skills.credits(catalogue, skills.statuses(self.data.events), roadmap.id)
+        return skills.credits(catalogue, self.skill_statuses(), roadmap.id)
+
+    def skills_catalogue(self) -> SkillsCatalogue:
+        if self._skills is None:
+            from mlroadmap import skills
+
+            self._skills = skills.load(self.catalog.bundled_dir)
+        return self._skills
+
+    def skill_statuses(self) -> dict[tuple[str, str], str]:
+        """The status of every (roadmap, item) in the log, computed once per store state."""
+        if self._statuses is None or self._statuses[0] is not self.data:
+            from mlroadmap import skills
+
+            self._statuses = (self.data, skills.statuses(self.data.events))
+        return self._statuses[1]
 
 
 # ---------------------------------------------------------------------------
@@ -207,7 +225,8 @@ def mark(
             dict.fromkeys(leaf for t in targets for leaf in roadmap.index.leaves_under(t))
         )
         changed = [leaf for leaf in leaves if status_of(states, leaf) != action]
-        unchanged = [leaf for leaf in leaves if leaf not in changed]
+        changed_set = set(changed)
+        unchanged = [leaf for leaf in leaves if leaf not in changed_set]
         events: list[Event] = []
         noted: list[str] = []
         single_leaf = len(targets) == 1 and roadmap.index.node(targets[0]).is_leaf
@@ -369,8 +388,8 @@ def next_up(
         return NextResult(roadmap, next_items(roadmap, states, limit), states)
     from mlroadmap import skills
 
-    catalogue = skills.load(tracker.catalog.bundled_dir)
-    status = skills.statuses(tracker.data.events)
+    catalogue = tracker.skills_catalogue()
+    status = tracker.skill_statuses()
     credited = skills.credits(catalogue, status, roadmap.id)
     partly = skills.partly_learned_items(catalogue, status, roadmap.id)
     pending = next_items(roadmap, states, len(roadmap.index.leaves))
@@ -421,19 +440,13 @@ class DoctorReport:
 
 def _orphans(catalog: Catalog, data: StoreData) -> list[Orphan]:
     found: dict[tuple[str, str], list[str | int]] = {}
-    roadmaps: dict[str, Roadmap | None] = {}
     for event in data.events:
-        if event.roadmap not in roadmaps:
-            roadmaps[event.roadmap] = (
-                catalog.get(event.roadmap) if event.roadmap in catalog.files else None
-            )
-        roadmap = roadmaps[event.roadmap]
+        roadmap = catalog.find(event.roadmap)
         if roadmap is None:
             reason = "the roadmap is not installed"
+        elif roadmap.index.current(event.item) is not None:
+            continue
         else:
-            item = roadmap.index.old_ids.get(event.item, event.item)
-            if item in roadmap.index.entries:
-                continue
             reason = "the roadmap has no such item"
         key = (event.roadmap, event.item)
         entry = found.setdefault(key, [reason, 0])
@@ -529,24 +542,15 @@ def log(
     from mlroadmap.progress import ordered
 
     only = tracker.roadmap(roadmap_query).id if roadmap_query else None
-    titles: dict[str, Roadmap | None] = {}
     entries = []
     for event in ordered(tracker.data.events):
         if only is not None and event.roadmap != only:
             continue
         if since is not None and event.day < since:
             continue
-        if event.roadmap not in titles:
-            files = tracker.catalog.files
-            titles[event.roadmap] = (
-                tracker.catalog.get(event.roadmap) if event.roadmap in files else None
-            )
-        roadmap = titles[event.roadmap]
-        title = None
-        if roadmap is not None:
-            item = roadmap.index.old_ids.get(event.item, event.item)
-            if item in roadmap.index.entries:
-                title = roadmap.index.node(item).title
+        roadmap = tracker.catalog.find(event.roadmap)
+        item = roadmap.index.current(event.item) if roadmap is not None else None
+        title = roadmap.index.node(item).title if roadmap is not None and item else None
         entries.append(LogEntry(event, title))
     return entries
 
@@ -713,8 +717,7 @@ class SkillsResult:
 def skills_table(tracker: Tracker, *, todo_only: bool = False) -> SkillsResult:
     from mlroadmap import skills
 
-    catalogue = skills.load(tracker.catalog.bundled_dir)
-    states = skills.skill_states(catalogue, skills.statuses(tracker.data.events))
+    states = skills.skill_states(tracker.skills_catalogue(), tracker.skill_statuses())
     if todo_only:
         states = [s for s in states if not s.learned]
         states.sort(key=lambda s: (-len(s.skill.items), s.skill.name.lower()))
