@@ -10,9 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -265,8 +264,7 @@ def _write_cache(cache: Path, data: str) -> None:
 # The catalogue of roadmaps
 
 
-@dataclass(frozen=True)
-class RoadmapFile:
+class RoadmapFile(NamedTuple):
     id: str
     path: Path
     bundled: bool

@@ -6,8 +6,8 @@ Nothing here reads files or prints; every function takes what it needs.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from mlroadmap.models import STATUS_ACTIONS, Event, Node, Roadmap
 
@@ -16,15 +16,17 @@ SETTLED = frozenset({DONE, SKIPPED})
 PACE_WINDOW_DAYS = 28
 
 
-@dataclass
 class ItemState:
     """What the log says of one item: its status, since when, and its notes."""
 
-    status: str = TODO
-    since: datetime | None = None
-    day: date | None = None
-    notes: list[Event] = field(default_factory=list)
-    history: list[Event] = field(default_factory=list)
+    __slots__ = ("day", "history", "notes", "since", "status")
+
+    def __init__(self) -> None:
+        self.status: str = TODO
+        self.since: datetime | None = None
+        self.day: date | None = None
+        self.notes: list[Event] = []
+        self.history: list[Event] = []
 
 
 def ordered(events: Iterable[Event]) -> list[Event]:
@@ -65,13 +67,31 @@ def orphans(roadmap: Roadmap, states: dict[str, ItemState]) -> list[str]:
     return sorted(item for item in states if item not in roadmap.index.entries)
 
 
-@dataclass(frozen=True)
 class Count:
-    done: int = 0
-    skipped: int = 0
-    started: int = 0
-    total: int = 0
-    credited: int = 0  # not done here, but learned in another roadmap
+    """Items of a node by status; ``credited`` ones are not done here but learned elsewhere."""
+
+    __slots__ = ("credited", "done", "skipped", "started", "total")
+
+    def __init__(
+        self, done: int = 0, skipped: int = 0, started: int = 0, total: int = 0, credited: int = 0
+    ) -> None:
+        self.done = done
+        self.skipped = skipped
+        self.started = started
+        self.total = total
+        self.credited = credited
+
+    def _key(self) -> tuple[int, int, int, int, int]:
+        return (self.done, self.skipped, self.started, self.total, self.credited)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Count) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "Count(done={}, skipped={}, started={}, total={}, credited={})".format(*self._key())
 
     @property
     def settled(self) -> int:
@@ -136,8 +156,7 @@ def total(roadmap: Roadmap, states: dict[str, ItemState], credited: Collection[s
 # Pace and schedule
 
 
-@dataclass(frozen=True)
-class Pace:
+class Pace(NamedTuple):
     """Items finished a week over the last four weeks, and when that pace ends the roadmap."""
 
     per_week: float
@@ -180,8 +199,7 @@ def pace(
     return Pace(per_week=per_week, window_days=window_days, remaining=remaining, eta=eta)
 
 
-@dataclass(frozen=True)
-class Schedule:
+class Schedule(NamedTuple):
     """Where the calendar says the learner should be, and where they are."""
 
     started: date
@@ -247,8 +265,7 @@ def active_days(events: Iterable[Event]) -> dict[date, int]:
     return days
 
 
-@dataclass(frozen=True)
-class Streaks:
+class Streaks(NamedTuple):
     current: int
     longest: int
 

@@ -9,8 +9,8 @@ view of the log, and turning it off shows each roadmap counted alone.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from mlroadmap.models import STATUS_ACTIONS, Event, Skill, SkillsCatalogue
 from mlroadmap.progress import DONE, TODO
@@ -39,8 +39,7 @@ def statuses(events: Iterable[Event]) -> dict[tuple[str, str], str]:
     return result
 
 
-@dataclass(frozen=True)
-class SkillState:
+class SkillState(NamedTuple):
     skill: Skill
     learned_in: list[str]  # roadmaps where every item of the skill is done
     partly_in: list[str]  # roadmaps where some (not all) are done

@@ -9,10 +9,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from mlroadmap.catalog import Catalog, resolve
 from mlroadmap.errors import UserError
@@ -122,12 +121,14 @@ class Tracker:
 # list and use
 
 
-@dataclass(frozen=True)
 class RoadmapSummary:
-    roadmap: Roadmap
-    count: Count
-    active: bool
-    bundled: bool
+    __slots__ = ("active", "bundled", "count", "roadmap")
+
+    def __init__(self, *, roadmap: Roadmap, count: Count, active: bool, bundled: bool) -> None:
+        self.roadmap = roadmap
+        self.count = count
+        self.active = active
+        self.bundled = bundled
 
 
 def list_roadmaps(tracker: Tracker, *, credit: bool | None = None) -> list[RoadmapSummary]:
@@ -164,14 +165,13 @@ def use(tracker: Tracker, *, query: str, start: date | None = None) -> Roadmap:
 # done, undo, start, skip, note
 
 
-@dataclass(frozen=True)
-class MarkResult:
+class MarkResult(NamedTuple):
     roadmap: Roadmap
     action: str
     targets: list[str]
     changed: list[str]
     unchanged: list[str]
-    noted: list[str] = field(default_factory=list)
+    noted: list[str]
 
 
 def new_event(
@@ -300,15 +300,14 @@ def add_note(
 # show and progress
 
 
-@dataclass(frozen=True)
-class ShowResult:
+class ShowResult(NamedTuple):
     roadmap: Roadmap
     node: str | None
     states: dict[str, ItemState]
     counts: dict[str, Count]
     depth: int | None
     todo_only: bool
-    credited: dict[str, list[str]] = field(default_factory=dict)
+    credited: dict[str, list[str]]
 
 
 def show(
@@ -331,15 +330,16 @@ def show(
     )
 
 
-@dataclass(frozen=True)
 class SectionProgress:
-    id: str
-    title: str
-    count: Count
+    __slots__ = ("count", "id", "title")
+
+    def __init__(self, *, id: str, title: str, count: Count) -> None:
+        self.id = id
+        self.title = title
+        self.count = count
 
 
-@dataclass(frozen=True)
-class ProgressResult:
+class ProgressResult(NamedTuple):
     roadmap: Roadmap
     sections: list[SectionProgress]
     total: Count
@@ -356,7 +356,9 @@ def progress(tracker: Tracker, *, roadmap: Roadmap, credit: bool | None = None) 
     started = settings.started if settings is not None else None
     return ProgressResult(
         roadmap=roadmap,
-        sections=[SectionProgress(n.id, n.title, per_node[n.id]) for n in roadmap.children],
+        sections=[
+            SectionProgress(id=n.id, title=n.title, count=per_node[n.id]) for n in roadmap.children
+        ],
         total=per_node[""],
         pace=pace(roadmap, states, today=today, started=started),
         schedule=schedule(roadmap, states, started=started, today=today) if started else None,
@@ -368,8 +370,7 @@ def progress_all(tracker: Tracker, *, credit: bool | None = None) -> list[Progre
     return [progress(tracker, roadmap=r, credit=credit) for r in tracker.catalog.all()]
 
 
-@dataclass(frozen=True)
-class NextResult:
+class NextResult(NamedTuple):
     roadmap: Roadmap
     items: list[str]
     states: dict[str, ItemState]
@@ -415,8 +416,7 @@ __all__ = [
 # doctor and merge
 
 
-@dataclass(frozen=True)
-class Orphan:
+class Orphan(NamedTuple):
     """Events on an item (or roadmap) that no installed roadmap has any more."""
 
     roadmap: str
@@ -425,8 +425,7 @@ class Orphan:
     reason: str
 
 
-@dataclass(frozen=True)
-class DoctorReport:
+class DoctorReport(NamedTuple):
     store: Path
     healthy: bool
     problem: str | None
@@ -500,8 +499,7 @@ def doctor(tracker: Tracker, *, restore: bool = False) -> DoctorReport:
     )
 
 
-@dataclass(frozen=True)
-class MergeResult:
+class MergeResult(NamedTuple):
     other: Path
     added: int
     total: int
@@ -529,8 +527,7 @@ def merge(tracker: Tracker, *, other: Path) -> MergeResult:
 # log, calendar and search
 
 
-@dataclass(frozen=True)
-class LogEntry:
+class LogEntry(NamedTuple):
     event: Event
     title: str | None  # None when the item is no longer in its roadmap
 
@@ -555,8 +552,7 @@ def log(
     return entries
 
 
-@dataclass(frozen=True)
-class CalendarResult:
+class CalendarResult(NamedTuple):
     today: date
     first: date  # a Monday
     days: dict[date, int]
@@ -580,8 +576,7 @@ def calendar(tracker: Tracker, *, weeks: int = 53) -> CalendarResult:
     return CalendarResult(today, first, days, runs.current, runs.longest)
 
 
-@dataclass(frozen=True)
-class SearchHit:
+class SearchHit(NamedTuple):
     roadmap: Roadmap
     item: str
     status: str
@@ -611,8 +606,7 @@ def search(tracker: Tracker, *, text: str, roadmap_query: str | None = None) -> 
 # import, validate, export
 
 
-@dataclass(frozen=True)
-class ImportResult:
+class ImportResult(NamedTuple):
     roadmap: Roadmap
     path: Path
     items: int
@@ -707,8 +701,7 @@ def export(tracker: Tracker, *, roadmap_query: str | None, fmt: str) -> str:
 # skills and settings
 
 
-@dataclass(frozen=True)
-class SkillsResult:
+class SkillsResult(NamedTuple):
     roadmaps: list[str]
     states: list[SkillState]
     todo_only: bool
