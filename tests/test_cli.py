@@ -93,8 +93,18 @@ def store_file(home: Path) -> Path:
     return home / "store.json"
 
 
+def stored(home: Path) -> dict[str, Any]:
+    """The store file as one document: its first line's keys, and ``events`` (one a line)."""
+    head, *lines = store_file(home).read_text(encoding="utf-8").splitlines()
+    document: dict[str, Any] = json.loads(head)
+    assert document["schema_version"] == 2
+    assert "events" not in document
+    document["events"] = [json.loads(line) for line in lines]
+    return document
+
+
 def events_in(home: Path) -> list[dict[str, Any]]:
-    return json.loads(store_file(home).read_text(encoding="utf-8"))["events"]
+    return stored(home)["events"]
 
 
 # ---------------------------------------------------------------------------
@@ -182,8 +192,7 @@ def test_use_changes_the_active_roadmap(isolated_home: Path) -> None:
     assert result.stdout == ""
     assert run_json("list")["active"] == "mle-6-months"
     assert run_json("progress")["roadmap"] == "mle-6-months"
-    stored = json.loads(store_file(isolated_home).read_text(encoding="utf-8"))
-    assert stored["settings"]["active"] == "mle-6-months"
+    assert stored(isolated_home)["settings"]["active"] == "mle-6-months"
 
 
 def test_use_accepts_a_unique_prefix() -> None:
@@ -202,8 +211,7 @@ def test_done_uses_aliases_of_the_active_roadmap() -> None:
 
 def test_use_start_date_is_stored_and_drives_the_schedule(isolated_home: Path) -> None:
     run("use", "ml-12-weeks", "--start", "2026-02-01")
-    stored = json.loads(store_file(isolated_home).read_text(encoding="utf-8"))
-    assert stored["roadmaps"]["ml-12-weeks"]["started"] == "2026-02-01"
+    assert stored(isolated_home)["roadmaps"]["ml-12-weeks"]["started"] == "2026-02-01"
     schedule = run_json("progress")["schedule"]
     assert schedule["started"] == "2026-02-01"
     assert schedule["calendar_week"] == (TODAY - date(2026, 2, 1)).days // 7 + 1 == 5
@@ -706,17 +714,15 @@ def test_store_that_fails_validation_exits_1_naming_the_file(isolated_home: Path
 def test_store_event_without_a_time_zone_is_not_a_crash(isolated_home: Path) -> None:
     run("done", "week-5")
     path = store_file(isolated_home)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["events"].append(
-        {
-            "id": "hand-edited-1",
-            "ts": "2026-01-05T10:00:00",
-            "roadmap": "ml-12-weeks",
-            "item": "derivatives",
-            "action": "done",
-        }
-    )
-    path.write_text(json.dumps(data), encoding="utf-8")
+    event = {
+        "id": "hand-edited-1",
+        "ts": "2026-01-05T10:00:00",
+        "roadmap": "ml-12-weeks",
+        "item": "derivatives",
+        "action": "done",
+    }
+    with path.open("a", encoding="utf-8") as f:  # a hand edit after the last command
+        f.write(json.dumps(event) + "\n")
     result = runner.invoke(app, ["show", "week-2"])
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.exit_code == 1  # refused as an invalid store, never a crash

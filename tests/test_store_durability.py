@@ -214,21 +214,36 @@ def _only_the_store(src: Any, dst: Any) -> bool:
     return Path(os.fsdecode(dst)).name == "store.json"
 
 
+def rewrite() -> None:
+    """A change of settings: the whole store is rewritten (temporary file, backup, replace)."""
+    tracker.use(tracker.Tracker(), query="mle-6-months")
+
+
+def active() -> str | None:
+    return Store().summary().active
+
+
 ERRNOS = [errno.ENOSPC, errno.EIO, errno.EACCES]
 CALLS = [
-    pytest.param("open", None, id="open"),
-    pytest.param("write", None, id="write"),
-    pytest.param("fsync", None, id="fsync"),
-    pytest.param("link", None, id="link"),
-    pytest.param("replace", None, id="replace"),
-    pytest.param("replace", _only_the_store, id="replace-store-only"),
+    # a tick appends its events: open, write, fsync (of the backup, then of the store)
+    pytest.param("tick", "open", None, id="tick-open"),
+    pytest.param("tick", "write", None, id="tick-write"),
+    pytest.param("tick", "fsync", None, id="tick-fsync"),
+    # a settings change rewrites the store: the same, then link (backup) and replace
+    pytest.param("rewrite", "open", None, id="rewrite-open"),
+    pytest.param("rewrite", "write", None, id="rewrite-write"),
+    pytest.param("rewrite", "fsync", None, id="rewrite-fsync"),
+    pytest.param("rewrite", "link", None, id="rewrite-link"),
+    pytest.param("rewrite", "replace", None, id="rewrite-replace"),
+    pytest.param("rewrite", "replace", _only_the_store, id="rewrite-replace-store-only"),
 ]
 
 
 @pytest.mark.parametrize("code", ERRNOS, ids=[errno.errorcode[c] for c in ERRNOS])
-@pytest.mark.parametrize(("call", "when"), CALLS)
+@pytest.mark.parametrize(("operation", "call", "when"), CALLS)
 def test_failed_write_leaves_old_store_and_no_tmp(
     store: Store,
+    operation: str,
     call: str,
     when: Callable[..., bool] | None,
     code: int,
@@ -241,7 +256,7 @@ def test_failed_write_leaves_old_store_and_no_tmp(
         faults = Faults(mp, store.path.parent)
         faults.fail(call, code, when)
         with pytest.raises(StoreError) as caught:
-            mark("week-5")
+            mark("week-5") if operation == "tick" else rewrite()
 
     assert faults.raised >= 1
     message = str(caught.value)
@@ -249,10 +264,16 @@ def test_failed_write_leaves_old_store_and_no_tmp(
     assert os.strerror(code) in message
     assert caught.value.exit_code == 1
     assert store.path.read_bytes() == before
-    # The backup is still a whole earlier version (replace-store-only got past the backup step).
+    # The backup is still a whole earlier version (it may have caught up with the store).
     assert backup_path(store.path).read_bytes() in (bak_before, before)
     assert tmp_files(store.path.parent) == []
     assert not done_items(store.load(), ROADMAP) & set(week_leaves("week-5"))
+    assert active() is None
+    # and the summary the next command reads is the store's, not the failed write's
+    assert (
+        tracker.Tracker().states(tracker.Tracker().roadmap())["vectors-matrices"].status == "done"
+    )
+    assert "regression-algorithms" not in tracker.Tracker().states(tracker.Tracker().roadmap())
 
 
 def test_failed_write_through_cli_is_one_message(
@@ -284,11 +305,12 @@ def test_backup_falls_back_to_a_copy_without_hard_links(store: Store) -> None:
     with pytest.MonkeyPatch.context() as mp:
         faults = Faults(mp, store.path.parent)
         faults.fail("link", errno.EPERM)  # e.g. a file system without hard links
-        mark("probability-basics")
+        rewrite()
 
     assert faults.raised == 1
     assert backup_path(store.path).read_bytes() == first
-    assert done_items(store.load(), ROADMAP) == {"vectors-matrices", "probability-basics"}
+    assert done_items(store.load(), ROADMAP) == {"vectors-matrices"}
+    assert active() == "mle-6-months"
     assert tmp_files(store.path.parent) == []
 
 
@@ -296,7 +318,7 @@ def test_backup_copy_is_as_private_as_the_store(store: Store, umask_022: None) -
     mark("vectors-matrices")
     with pytest.MonkeyPatch.context() as mp:
         Faults(mp, store.path.parent).fail("link", errno.EPERM)
-        mark("probability-basics")
+        rewrite()
     assert stat.S_IMODE(backup_path(store.path).stat().st_mode) == 0o600
 
 
@@ -494,7 +516,7 @@ def test_schema_0_is_migrated_on_write_keeping_a_copy(store: Store) -> None:
     assert result.exit_code == 0, result.stderr
     copy = store.path.with_name("store.json.v0.bak")
     assert copy.read_bytes() == V0_STORE
-    assert json.loads(store.path.read_bytes())["schema_version"] == 1
+    assert json.loads(store.path.read_bytes().splitlines()[0])["schema_version"] == 2
     data = store.load()
     assert data.settings.active == ROADMAP
     states = replay(Catalog().get(ROADMAP), data.events)
@@ -617,16 +639,30 @@ def test_backup_is_the_previous_version(store: Store) -> None:
     first_inode = store.path.stat().st_ino
     assert not backup_path(store.path).exists()
 
-    mark("probability-basics")
+    mark("probability-basics")  # appended: the backup is a copy of the file before
     second = store.path.read_bytes()
+    assert second.startswith(first)
+    assert store.path.stat().st_ino == first_inode
     assert backup_path(store.path).read_bytes() == first
-    assert backup_path(store.path).stat().st_ino == first_inode  # a hard link, not a copy
 
-    mark("descriptive-stats")
+    mark("descriptive-stats")  # the backup catches up by the previous append
+    third = store.path.read_bytes()
     assert backup_path(store.path).read_bytes() == second
     assert done_items(Store(backup_path(store.path)).load(), ROADMAP) == {
         "vectors-matrices",
         "probability-basics",
+    }
+
+    rewrite()  # a whole rewrite: the old file itself becomes the backup (a hard link)
+    third_inode = os.stat(backup_path(store.path)).st_ino
+    assert backup_path(store.path).read_bytes() == third
+    assert third_inode != store.path.stat().st_ino
+    mark("derivatives")
+    assert backup_path(store.path).read_bytes() != third  # caught up: not a prefix any more
+    assert done_items(Store(backup_path(store.path)).load(), ROADMAP) == {
+        "vectors-matrices",
+        "probability-basics",
+        "descriptive-stats",
     }
 
 

@@ -226,6 +226,7 @@ def show_cmd(
         depth=depth,
         todo_only=todo,
         credit=credit,
+        with_notes=json,
     )
     output(json, render.show_json, render.show_tree, result)
 

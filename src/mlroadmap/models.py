@@ -234,7 +234,7 @@ class RoadmapIndex:
 # ---------------------------------------------------------------------------
 # The store
 
-SCHEMA_VERSION = 1  # StoreData.schema_version's Literal must match
+SCHEMA_VERSION = 2  # StoreData.schema_version's Literal must match
 
 Action = Literal["done", "start", "skip", "todo", "note"]
 STATUS_ACTIONS: frozenset[str] = frozenset({"done", "start", "skip", "todo"})
@@ -273,7 +273,7 @@ class Settings(_Strict):
 class StoreData(_Strict):
     """The whole store document."""
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2
     settings: Settings = Settings()
     roadmaps: dict[Slug, RoadmapSettings] = {}
     events: list[Event] = []

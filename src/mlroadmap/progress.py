@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from mlroadmap.models import STATUS_ACTIONS, Event, Node, Roadmap
+from mlroadmap.models import STATUS_ACTIONS, Event, Node, Roadmap, StoreData
 
 TODO, DONE, STARTED, SKIPPED = "todo", "done", "start", "skip"
 SETTLED = frozenset({DONE, SKIPPED})
@@ -17,9 +17,13 @@ PACE_WINDOW_DAYS = 28
 
 
 class ItemState:
-    """What the log says of one item: its status, since when, and its notes."""
+    """What the log says of one item: its status, since when, and its notes.
 
-    __slots__ = ("day", "history", "notes", "since", "status")
+    States made from a ``LogSummary`` carry ``note_count`` but not the events
+    themselves (``notes`` and ``history`` are empty); ``replay`` fills both.
+    """
+
+    __slots__ = ("day", "history", "note_count", "notes", "since", "status")
 
     def __init__(self) -> None:
         self.status: str = TODO
@@ -27,6 +31,7 @@ class ItemState:
         self.day: date | None = None
         self.notes: list[Event] = []
         self.history: list[Event] = []
+        self.note_count = 0
 
 
 def ordered(events: Iterable[Event]) -> list[Event]:
@@ -54,7 +59,117 @@ def replay(roadmap: Roadmap, events: Iterable[Event]) -> dict[str, ItemState]:
             state.day = event.day
         if event.note:
             state.notes.append(event)
+            state.note_count += 1
     return states
+
+
+class LogSummary:
+    """What the commands that run most need from the whole log, without its events.
+
+    Per roadmap and recorded item ID: the last status (``""`` when the item
+    only has notes), when and by which event it was set, the day it counts
+    for, and how many notes it has. Also the settings, the newest time stamp
+    and the number of events. Built by adding every event in log order; an
+    event added later must be newer than every event already added (new
+    events always are: see ``tracker._timestamps``).
+    """
+
+    __slots__ = ("active", "count", "items", "newest", "shared_credit", "started")
+
+    def __init__(
+        self,
+        *,
+        active: str | None = None,
+        shared_credit: bool = True,
+        started: dict[str, date] | None = None,
+    ) -> None:
+        self.active = active
+        self.shared_credit = shared_credit
+        self.started: dict[str, date] = started or {}
+        self.newest: datetime | None = None
+        self.count = 0
+        # roadmap -> item -> [status, ts of that status, its event ID, day, notes]
+        self.items: dict[str, dict[str, list[Any]]] = {}
+
+    @classmethod
+    def of(cls, data: StoreData) -> LogSummary:
+        summary = cls(
+            active=data.settings.active,
+            shared_credit=data.settings.shared_credit,
+            started={rid: s.started for rid, s in data.roadmaps.items() if s.started},
+        )
+        for event in ordered(data.events):
+            summary.add(event)
+        return summary
+
+    def add(self, event: Event) -> None:
+        record = self.items.setdefault(event.roadmap, {}).get(event.item)
+        if record is None:
+            record = self.items[event.roadmap][event.item] = ["", "", "", "", 0]
+        if event.action in STATUS_ACTIONS:
+            record[0] = event.action
+            record[1] = event.ts.isoformat()
+            record[2] = event.id
+            record[3] = event.day.isoformat()
+        if event.note:
+            record[4] += 1
+        if self.newest is None or event.ts > self.newest:
+            self.newest = event.ts
+        self.count += 1
+
+    def statuses(self) -> dict[tuple[str, str], str]:
+        """The status of every (roadmap, recorded item) that has one."""
+        return {
+            (rid, item): record[0]
+            for rid, items in self.items.items()
+            for item, record in items.items()
+            if record[0]
+        }
+
+    def states(self, roadmap: Roadmap) -> dict[str, ItemState]:
+        """Like ``replay``, without the events: status, day and note count per current ID."""
+        renamed = roadmap.index.old_ids
+        states: dict[str, ItemState] = {}
+        new_ids = set(renamed.values())
+        latest: dict[str, tuple[datetime, str]] = {}  # only for IDs recorded under two names
+        for recorded, (status, ts, event_id, day, notes) in self.items.get(roadmap.id, {}).items():
+            item = renamed.get(recorded, recorded)
+            state = states.get(item)
+            if state is None:
+                state = states[item] = ItemState()
+            state.note_count += notes
+            if not status:
+                continue
+            if item in new_ids:  # the item's events may be under an old ID too
+                key = (datetime.fromisoformat(ts), event_id)
+                if item in latest and latest[item] > key:
+                    continue
+                latest[item] = key
+            state.status = status
+            state.day = date.fromisoformat(day)
+        return states
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "active": self.active,
+            "shared_credit": self.shared_credit,
+            "started": {rid: day.isoformat() for rid, day in self.started.items()},
+            "newest": self.newest.isoformat() if self.newest else None,
+            "count": self.count,
+            "items": self.items,
+        }
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> LogSummary:
+        summary = cls(
+            active=doc["active"],
+            shared_credit=doc["shared_credit"],
+            started={rid: date.fromisoformat(day) for rid, day in doc["started"].items()},
+        )
+        summary.newest = datetime.fromisoformat(doc["newest"]) if doc["newest"] else None
+        summary.count = doc["count"]
+        summary.items = doc["items"]
+        return summary
 
 
 def status_of(states: dict[str, ItemState], item: str) -> str:

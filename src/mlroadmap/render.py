@@ -223,8 +223,8 @@ def _node_label(node: Node, result: ShowResult) -> Text:
     elif credited_from and status not in (DONE, SKIPPED):
         label.append(f"  (credited: {', '.join(credited_from)})", style="dim")
     state = result.states.get(node.id)
-    if state is not None and state.notes:
-        label.append(f"  ({plural(len(state.notes), 'note')})", style="dim")
+    if state is not None and state.note_count:
+        label.append(f"  ({plural(state.note_count, 'note')})", style="dim")
     return label
 
 

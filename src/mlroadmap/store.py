@@ -1,15 +1,27 @@
-"""The learner's store: one JSON document, read validated, written atomically under a lock.
+"""The learner's store: an append-only log, read validated, written under a lock.
+
+Format (``schema_version`` 2): JSON Lines. The first line is a JSON object
+with ``schema_version``, ``settings`` and ``roadmaps``; every other line is
+one event. Version 1 (one JSON document with an ``events`` list) and the
+pre-release version 0 are read and rewritten as version 2 on the next write.
 
 Guarantees:
 
-- A write goes to a temporary file in the same directory, is flushed and
-  fsynced, and replaces the store with ``os.replace``; the directory is then
-  fsynced. A failure at any step leaves the old file as it was.
 - Every read-modify-write holds one exclusive lock (a separate lock file that
   is never deleted); the store is re-read after the lock is taken.
-- The previous version is kept beside the store as ``store.json.bak``.
+- New events are appended and fsynced; a failed append is cut off again, so
+  the file is as it was. A line without its newline (a write that was
+  killed) is ignored and cut off by the next writer.
+- A change of settings rewrites the whole file: a temporary file in the same
+  directory, flushed and fsynced, replaces the store with ``os.replace``; the
+  directory is then fsynced. The previous version is kept as
+  ``store.json.bak``.
 - A store that cannot be read, fails validation or comes from a newer version
   of the tool is never overwritten.
+- What the everyday commands need from the log (``progress.LogSummary``) is
+  kept in the cache beside the file's identity (device, inode, size, times),
+  so they do not re-read and re-validate every old event; any other change
+  to the file makes the next command rebuild it.
 """
 
 from __future__ import annotations
@@ -19,6 +31,7 @@ import errno
 import json
 import os
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +39,10 @@ from pydantic import ValidationError
 
 from mlroadmap import paths
 from mlroadmap.errors import LockTimeoutError, StoreError
-from mlroadmap.models import SCHEMA_VERSION, StoreData
+from mlroadmap.models import SCHEMA_VERSION, Event, StoreData
+from mlroadmap.progress import LogSummary
+
+SUMMARY_FORMAT = 1
 
 DEFAULT_LOCK_TIMEOUT = 15.0
 ENV_LOCK_TIMEOUT = "MLROADMAP_LOCK_TIMEOUT"
@@ -52,7 +68,13 @@ def _migrate_0(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _migrate_1(document: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 was one JSON document; version 2 has the same keys, written as lines."""
+    return {**document, "schema_version": 2}
+
+
 MIGRATIONS[0] = _migrate_0
+MIGRATIONS[1] = _migrate_1
 
 
 def _recovery_hint(path: Path) -> str:
@@ -77,21 +99,84 @@ def _describe(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def decode(raw: bytes, path: Path) -> tuple[StoreData, bool]:
-    """Parse and validate a store document; the flag says whether it was migrated."""
+def _header(raw: bytes) -> tuple[dict[str, Any] | None, bytes, bytes]:
+    """The first line parsed (None when it is not a JSON object), the line, and the rest."""
+    head, _, rest = raw.partition(b"\n")
     try:
-        return StoreData.model_validate_json(raw), False
+        header = json.loads(head)
+    except (ValueError, UnicodeDecodeError):
+        return None, head, rest
+    return (header if isinstance(header, dict) else None), head, rest
+
+
+def _is_lines(header: dict[str, Any] | None) -> bool:
+    return (
+        header is not None
+        and header.get("schema_version") == SCHEMA_VERSION
+        and ("events" not in header)
+    )
+
+
+def decode(raw: bytes, path: Path) -> tuple[StoreData, bool]:
+    """Parse and validate a store; the flag says whether it was migrated from an older format."""
+    header, head, rest = _header(raw)
+    if _is_lines(header):
+        return _decode_lines(head, rest, path), False
+    return _decode_document(raw, path)
+
+
+def _decode_lines(head: bytes, rest: bytes, path: Path) -> StoreData:
+    if rest and not rest.endswith(b"\n"):
+        rest = rest[: rest.rfind(b"\n") + 1]  # a write that never finished: not part of the log
+    lines = [line for line in rest.split(b"\n") if line.strip()]
+    document = head.rstrip()[:-1] + b',"events":[' + b",".join(lines) + b"]}"
+    try:
+        return StoreData.model_validate_json(document)
     except ValidationError as exc:
         error = exc
+    problems = []
+    for e in error.errors(include_url=False)[:5]:
+        loc = e["loc"]
+        if e["type"] == "json_invalid":
+            problems.append(_first_bad_line(head, lines))
+            break
+        if len(loc) >= 2 and loc[0] == "events" and isinstance(loc[1], int):
+            where = f"line {loc[1] + 2}: " + ".".join(str(p) for p in loc[2:])
+        else:
+            where = "line 1: " + ".".join(str(p) for p in loc)
+        problems.append(f"{where.rstrip(': ')}: {e['msg']}")
+    more = error.error_count() - len(problems)
+    detail = "; ".join(problems) + (f"; and {more} more" if more > 0 else "")
+    raise StoreError(f"{path}: the store is not valid: {detail}", hint=_recovery_hint(path))
+
+
+def _first_bad_line(head: bytes, lines: list[bytes]) -> str:
+    for number, line in enumerate([head, *lines], start=1):
+        try:
+            value = json.loads(line)
+        except (ValueError, UnicodeDecodeError) as exc:
+            return f"line {number} is not valid JSON ({exc})"
+        if not isinstance(value, dict):
+            return f"line {number} is not a JSON object"
+    return "the store is not valid JSON"
+
+
+def _decode_document(raw: bytes, path: Path) -> tuple[StoreData, bool]:
+    """A store written as one JSON document (versions 0 and 1), or a newer one."""
     try:
         document = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise StoreError(
-            f"{path}: the store is not valid JSON ({exc})", hint=_recovery_hint(path)
-        ) from None
+        header = _header(raw)[0]
+        version = header.get("schema_version") if header is not None else None
+        if not (isinstance(version, int) and version > SCHEMA_VERSION):
+            raise StoreError(
+                f"{path}: the store is not valid JSON ({exc})", hint=_recovery_hint(path)
+            ) from None
+        document = header
     if not isinstance(document, dict):
         raise StoreError(f"{path}: the store must be a JSON object", hint=_recovery_hint(path))
     version = document.get("schema_version", 0)
+    error: ValidationError | None = None
     if isinstance(version, int) and not isinstance(version, bool):
         if version > SCHEMA_VERSION:
             raise StoreError(
@@ -99,7 +184,7 @@ def decode(raw: bytes, path: Path) -> tuple[StoreData, bool]:
                 f"mlroadmap understands ({SCHEMA_VERSION})",
                 hint="upgrade mlroadmap (pip install -U mlroadmap); the file is left untouched",
             )
-        if version < SCHEMA_VERSION and version in MIGRATIONS:
+        if version in MIGRATIONS or version == SCHEMA_VERSION:
             try:
                 while version < SCHEMA_VERSION:
                     document = MIGRATIONS[version](document)
@@ -108,6 +193,18 @@ def decode(raw: bytes, path: Path) -> tuple[StoreData, bool]:
             except (ValidationError, ValueError, TypeError, AttributeError) as exc:
                 if isinstance(exc, ValidationError):
                     error = exc
+    if error is None:
+        try:
+            StoreData.model_validate({**document, "schema_version": SCHEMA_VERSION})
+        except ValidationError as exc:
+            error = exc
+        else:
+            error = None
+    if error is None:
+        raise StoreError(
+            f"{path}: the store has an unknown schema_version {version!r}",
+            hint=_recovery_hint(path),
+        )
     lines = [
         f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}"
         for e in error.errors(include_url=False)[:5]
@@ -118,10 +215,24 @@ def decode(raw: bytes, path: Path) -> tuple[StoreData, bool]:
 
 
 def encode(data: StoreData) -> bytes:
-    """The store as JSON: settings on the first line, then one event a line."""
-    text = data.model_dump_json(exclude_none=True)
-    text = text.replace('"events":[{', '"events":[\n{', 1).replace('},{"id":', '},\n{"id":')
-    return (text + "\n").encode("utf-8")
+    """The store as JSON Lines: settings on the first line, then one event a line."""
+    head = data.model_dump_json(exclude_none=True, exclude={"events"})
+    if not data.events:
+        return (head + "\n").encode("utf-8")
+    events = data.model_dump_json(exclude_none=True, include={"events"})
+    body = events[len('{"events":[') : -len("]}")].replace('},{"id":', '}\n{"id":')
+    return (head + "\n" + body + "\n").encode("utf-8")
+
+
+def encode_events(events: list[Event]) -> bytes:
+    return "".join(e.model_dump_json(exclude_none=True) + "\n" for e in events).encode("utf-8")
+
+
+FileKey = tuple[int, int, int, int, int]
+
+
+def _key(st: os.stat_result) -> FileKey:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 class Store:
@@ -149,6 +260,62 @@ class Store:
         if raw is None:
             return StoreData()
         return decode(raw, self.path)[0]
+
+    def summary(self) -> LogSummary:
+        """What the everyday commands need from the log, from the cache when it is current."""
+        return self._summary()[0]
+
+    def _stat(self) -> os.stat_result | None:
+        try:
+            return os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot read the store: {_describe(exc)}") from None
+
+    def _summary(self) -> tuple[LogSummary, bool, StoreData | None]:
+        """The summary, whether the file can take appended lines, and the data if it was read."""
+        st = self._stat()
+        if st is None:
+            return LogSummary(), False, None
+        cached = self._cached_summary(_key(st))
+        if cached is not None:
+            return cached, True, None
+        raw = self.read_bytes()
+        if raw is None:
+            return LogSummary(), False, None
+        data, migrated = decode(raw, self.path)
+        summary = LogSummary.of(data)
+        appendable = not migrated and raw.endswith(b"\n")
+        if appendable and len(raw) == st.st_size:
+            self._save_summary(summary, _key(st))
+        return summary, appendable, data
+
+    def _summary_cache(self) -> Path:
+        import hashlib
+
+        name = hashlib.sha256(os.fsencode(os.path.abspath(self.path))).hexdigest()[:20]
+        return paths.cache_dir() / "stores" / f"{name}-{SUMMARY_FORMAT}.json"
+
+    def _cached_summary(self, key: FileKey) -> LogSummary | None:
+        try:
+            doc = json.loads(self._summary_cache().read_bytes())
+            if doc.get("key") != list(key):
+                return None
+            return LogSummary.from_json(doc["summary"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def _save_summary(self, summary: LogSummary, key: FileKey) -> None:
+        cache = self._summary_cache()
+        text = json.dumps({"key": list(key), "summary": summary.to_json()}, separators=(",", ":"))
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, cache)
+        except OSError:
+            pass  # a summary that cannot be kept only costs time
 
     # -- writing ----------------------------------------------------------
 
@@ -191,15 +358,92 @@ class Store:
                 self.write(new)
             return new
 
+    def append(
+        self, plan: Callable[[LogSummary], tuple[list[Event], dict[str, date]]]
+    ) -> LogSummary:
+        """Log the events ``plan`` returns, under the lock; ``plan`` sees the current summary.
+
+        ``plan`` also returns roadmap start dates to set. Events alone are
+        appended to the file; start dates, or a file in an older format,
+        rewrite it whole.
+        """
+        with self.locked():
+            summary, appendable, data = self._summary()
+            events, started = plan(summary)
+            if not events and not started:
+                return summary
+            if appendable and not started:
+                self._append(encode_events(events))
+                for event in events:
+                    summary.add(event)
+                st = self._stat()
+                if st is not None:
+                    self._save_summary(summary, _key(st))
+                return summary
+            if data is None:
+                raw = self.read_bytes()
+                data = decode(raw, self.path)[0] if raw is not None else StoreData()
+            from mlroadmap.models import RoadmapSettings
+
+            roadmaps = {**data.roadmaps}
+            for rid, day in started.items():
+                roadmaps[rid] = RoadmapSettings(started=day)
+            new = data.model_copy(update={"events": [*data.events, *events], "roadmaps": roadmaps})
+            raw = self.read_bytes()
+            if raw is not None and not _is_lines(_header(raw)[0]):
+                self._keep_pre_migration_copy(raw)  # an older format: keep a copy as it was
+            return self.write(new)
+
+    def _append(self, lines: bytes) -> None:
+        """Append whole lines and fsync, after bringing the backup up to the current version.
+
+        On any failure the files are cut back to what they were.
+        """
+        backup = backup_path(self.path)
+        try:
+            self._catch_up_backup(backup)
+        except OSError as exc:
+            raise _write_error(self.path, "keep a backup", exc) from None
+        try:
+            append_lines(self.path, lines)
+        except OSError as exc:
+            raise _write_error(self.path, "append to the store", exc) from None
+
+    def _catch_up_backup(self, backup: Path) -> None:
+        """Make ``backup`` a copy of the store as it is now.
+
+        After an append the backup is the store less that append, so it is
+        caught up by appending the same lines; otherwise (after a whole
+        rewrite, or no backup yet) it becomes a full private copy.
+        """
+        with open(self.path, "rb") as current:
+            size = os.fstat(current.fileno()).st_size
+            try:
+                st = os.stat(backup)
+            except FileNotFoundError:
+                st = None
+            if st is not None and st.st_size <= size and _same_start(current, backup, st.st_size):
+                current.seek(st.st_size)
+                append_lines(backup, current.read(size - st.st_size))
+                return
+            current.seek(0)
+            data = current.read(size)
+        atomic_write_raw(backup, data)
+
     def replace_with(self, data: StoreData) -> None:
         """Write ``data`` as the whole store, under the lock (used by restore and merge)."""
         with self.locked():
             self.write(data)
 
-    def write(self, data: StoreData) -> None:
+    def write(self, data: StoreData) -> LogSummary:
         """Atomically replace the store with ``data``. The caller holds the lock."""
         self._ensure_dir()
         atomic_write(self.path, encode(data), backup=backup_path(self.path))
+        summary = LogSummary.of(data)
+        st = self._stat()
+        if st is not None:
+            self._save_summary(summary, _key(st))
+        return summary
 
     def _ensure_dir(self) -> None:
         try:
@@ -218,6 +462,68 @@ class Store:
         copy = self.path.with_name(f"{self.path.name}.v{version}.bak")
         if not copy.exists():
             atomic_write(copy, raw)
+
+
+def _write_error(path: Path, step: str, exc: OSError) -> StoreError:
+    reason = _describe(exc)
+    if exc.errno == errno.ENOSPC:
+        reason += " (free some disk space and try again)"
+    return StoreError(f"{path}: could not {step}: {reason}; the store was left as it was")
+
+
+def _same_start(current: Any, backup: Path, length: int) -> bool:
+    """Whether ``backup`` holds the first ``length`` bytes of ``current`` (checked at both ends)."""
+    probe = min(length, 4096)
+    with open(backup, "rb") as other:
+        head = other.read(probe)
+        other.seek(length - probe)
+        tail = other.read(probe)
+    current.seek(0)
+    if current.read(probe) != head:
+        return False
+    current.seek(length - probe)
+    return bool(current.read(probe) == tail)
+
+
+def append_lines(path: Path, lines: bytes) -> None:
+    """Append ``lines`` to ``path`` and fsync; on failure cut the file back to its old size."""
+    if not lines:
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        size = os.fstat(fd).st_size
+        try:
+            view = memoryview(lines)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+            raise
+    finally:
+        os.close(fd)
+
+
+def atomic_write_raw(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a private temporary file (no backup, no message)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def atomic_write(path: Path, data: bytes, *, backup: Path | None = None) -> None:

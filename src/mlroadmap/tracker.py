@@ -24,6 +24,7 @@ from mlroadmap.progress import (
     TODO,
     Count,
     ItemState,
+    LogSummary,
     Pace,
     Schedule,
     counts,
@@ -59,17 +60,31 @@ class Tracker:
         self.catalog = catalog if catalog is not None else Catalog()
         self.store = store if store is not None else Store()
         self._data: StoreData | None = None
+        self._summary: LogSummary | None = None
         self._skills: SkillsCatalogue | None = None
-        self._statuses: tuple[StoreData, dict[tuple[str, str], str]] | None = None
+        self._statuses: tuple[LogSummary, dict[tuple[str, str], str]] | None = None
 
     @property
     def data(self) -> StoreData:
+        """The whole store, every event validated (for the commands that show events)."""
         if self._data is None:
             self._data = self.store.load()
         return self._data
 
-    def active_id(self, data: StoreData | None = None) -> str:
-        active = (data or self.data).settings.active
+    @property
+    def summary(self) -> LogSummary:
+        """What most commands need from the log, without reading every event."""
+        if self._summary is None:
+            self._summary = self.store.summary()
+        return self._summary
+
+    def wrote(self, summary: LogSummary | None, data: StoreData | None = None) -> None:
+        """The store changed: remember what is known of it now (None: read it when needed)."""
+        self._summary = summary
+        self._data = data
+
+    def active_id(self, summary: LogSummary | None = None) -> str:
+        active = (summary or self.summary).active
         if active and active in self.catalog.files:
             return active
         if DEFAULT_ROADMAP in self.catalog.files:
@@ -79,16 +94,21 @@ class Tracker:
             raise UserError("no roadmaps are installed", hint="reinstall mlroadmap")
         return ids[0]
 
-    def roadmap(self, query: str | None = None, data: StoreData | None = None) -> Roadmap:
+    def roadmap(self, query: str | None = None, summary: LogSummary | None = None) -> Roadmap:
         """The roadmap ``query`` names (ID or unique prefix), or the active one."""
-        rid = self.catalog.resolve_roadmap(query) if query else self.active_id(data)
+        rid = self.catalog.resolve_roadmap(query) if query else self.active_id(summary)
         return self.catalog.get(rid)
 
     def states(self, roadmap: Roadmap) -> dict[str, ItemState]:
+        """Status, day and note count of every item the log mentions."""
+        return self.summary.states(roadmap)
+
+    def full_states(self, roadmap: Roadmap) -> dict[str, ItemState]:
+        """As ``states``, with each item's notes and history (reads every event)."""
         return replay(roadmap, self.data.events)
 
     def credit_on(self, override: bool | None = None) -> bool:
-        return self.data.settings.shared_credit if override is None else override
+        return self.summary.shared_credit if override is None else override
 
     def credits(self, roadmap: Roadmap, enabled: bool | None = None) -> dict[str, list[str]]:
         """Items of ``roadmap`` credited by skills learned in other roadmaps."""
@@ -110,10 +130,8 @@ class Tracker:
 
     def skill_statuses(self) -> dict[tuple[str, str], str]:
         """The status of every (roadmap, item) in the log, computed once per store state."""
-        if self._statuses is None or self._statuses[0] is not self.data:
-            from mlroadmap import skills
-
-            self._statuses = (self.data, skills.statuses(self.data.events))
+        if self._statuses is None or self._statuses[0] is not self.summary:
+            self._statuses = (self.summary, self.summary.statuses())
         return self._statuses[1]
 
 
@@ -157,7 +175,7 @@ def use(tracker: Tracker, *, query: str, start: date | None = None) -> Roadmap:
             return data
         return data.model_copy(update={"settings": settings, "roadmaps": roadmaps})
 
-    tracker._data = tracker.store.update(change)
+    tracker.wrote(None, tracker.store.update(change))
     return roadmap
 
 
@@ -216,11 +234,11 @@ def mark(
         raise UserError(f"--on {on.isoformat()} is in the future")
     result: MarkResult | None = None
 
-    def change(data: StoreData) -> StoreData:
+    def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
         nonlocal result
-        roadmap = tracker.roadmap(roadmap_query, data)
+        roadmap = tracker.roadmap(roadmap_query, summary)
         targets = list(dict.fromkeys(resolve(roadmap, q) for q in queries))
-        states = replay(roadmap, data.events)
+        states = summary.states(roadmap)
         leaves = list(
             dict.fromkeys(leaf for t in targets for leaf in roadmap.index.leaves_under(t))
         )
@@ -230,7 +248,7 @@ def mark(
         events: list[Event] = []
         noted: list[str] = []
         single_leaf = len(targets) == 1 and roadmap.index.node(targets[0]).is_leaf
-        stamps = _timestamps(data)
+        stamps = _timestamps(summary)
         for leaf in changed:
             leaf_note = note if single_leaf else None
             events.append(
@@ -244,35 +262,25 @@ def mark(
         if note:
             noted = targets
         result = MarkResult(roadmap, action, targets, changed, unchanged, noted)
-        if not events:
-            return data
-        update: dict[str, object] = {"events": [*data.events, *events]}
-        if action in (DONE, STARTED, SKIPPED):
-            update.update(_start_on_first_tick(data, roadmap.id, on or local_today()))
-        return data.model_copy(update=update)
+        started: dict[str, date] = {}
+        if events and action in (DONE, STARTED, SKIPPED) and roadmap.id not in summary.started:
+            started[roadmap.id] = on or local_today()  # a roadmap's start date is its first tick
+        return events, started
 
-    tracker._data = tracker.store.update(change)
+    tracker.wrote(tracker.store.append(plan))
     assert result is not None
     return result
 
 
-def _timestamps(data: StoreData) -> Iterator[datetime]:
+def _timestamps(summary: LogSummary) -> Iterator[datetime]:
     """Times for new events: now, but always after the newest event already logged,
     so a clock that went back cannot put an undo before the tick it undoes."""
     stamp = now()
-    if data.events and data.events[-1].ts >= stamp:
-        stamp = data.events[-1].ts + timedelta(microseconds=1)
+    if summary.newest is not None and summary.newest >= stamp:
+        stamp = summary.newest + timedelta(microseconds=1)
     while True:
         yield stamp
         stamp += timedelta(microseconds=1)
-
-
-def _start_on_first_tick(data: StoreData, roadmap_id: str, day: date) -> dict[str, object]:
-    """A roadmap's start date is set on its first tick."""
-    current = data.roadmaps.get(roadmap_id)
-    if current is None or current.started is None:
-        return {"roadmaps": {**data.roadmaps, roadmap_id: RoadmapSettings(started=day)}}
-    return {}
 
 
 def add_note(
@@ -283,15 +291,15 @@ def add_note(
         raise UserError("the note is empty")
     result: MarkResult | None = None
 
-    def change(data: StoreData) -> StoreData:
+    def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
         nonlocal result
-        roadmap = tracker.roadmap(roadmap_query, data)
+        roadmap = tracker.roadmap(roadmap_query, summary)
         target = resolve(roadmap, query)
         result = MarkResult(roadmap, "note", [target], [], [], [target])
-        event = new_event(roadmap.id, target, "note", note=text.strip(), ts=next(_timestamps(data)))
-        return data.model_copy(update={"events": [*data.events, event]})
+        stamp = next(_timestamps(summary))
+        return [new_event(roadmap.id, target, "note", note=text.strip(), ts=stamp)], {}
 
-    tracker._data = tracker.store.update(change)
+    tracker.wrote(tracker.store.append(plan))
     assert result is not None
     return result
 
@@ -318,12 +326,21 @@ def show(
     depth: int | None = None,
     todo_only: bool = False,
     credit: bool | None = None,
+    with_notes: bool = False,
 ) -> ShowResult:
+    """The roadmap (or one node of it) with every item's state.
+
+    The states carry notes and history when ``with_notes`` is set or the node
+    is one item (its detail shows them); otherwise only note counts.
+    """
     if depth is not None and depth < 1:
         raise UserError(f"--depth must be 1 or more, not {depth}")
     roadmap = tracker.roadmap(roadmap_query)
     node = resolve(roadmap, query) if query else None
-    states = tracker.states(roadmap)
+    if with_notes or (node is not None and roadmap.index.node(node).is_leaf):
+        states = tracker.full_states(roadmap)
+    else:
+        states = tracker.states(roadmap)
     credited = tracker.credits(roadmap, credit)
     return ShowResult(
         roadmap, node, states, counts(roadmap, states, credited), depth, todo_only, credited
@@ -352,8 +369,7 @@ def progress(tracker: Tracker, *, roadmap: Roadmap, credit: bool | None = None) 
     states = tracker.states(roadmap)
     per_node = counts(roadmap, states, tracker.credits(roadmap, credit))
     today = local_today()
-    settings = tracker.data.roadmaps.get(roadmap.id)
-    started = settings.started if settings is not None else None
+    started = tracker.summary.started.get(roadmap.id)
     return ProgressResult(
         roadmap=roadmap,
         sections=[
@@ -519,7 +535,7 @@ def merge(tracker: Tracker, *, other: Path) -> MergeResult:
         return data if merged == data else merged
 
     result = tracker.store.update(change)
-    tracker._data = result
+    tracker.wrote(None, result)
     return MergeResult(other=other, added=added, total=len(result.events))
 
 
@@ -687,7 +703,7 @@ def export(tracker: Tracker, *, roadmap_query: str | None, fmt: str) -> str:
     from mlroadmap import exporter
 
     roadmap = tracker.roadmap(roadmap_query)
-    states = tracker.states(roadmap)
+    states = tracker.full_states(roadmap)
     if fmt == "md":
         return exporter.markdown(roadmap, states)
     if fmt == "csv":
@@ -738,6 +754,6 @@ def config(tracker: Tracker, *, key: str | None, value: str | None) -> dict[str,
                 else data.model_copy(update={"settings": settings})
             )
 
-        tracker._data = tracker.store.update(change)
+        tracker.wrote(None, tracker.store.update(change))
     shown = {"shared-credit": "on" if tracker.data.settings.shared_credit else "off"}
     return {key: shown[key]} if key is not None else shown
