@@ -133,7 +133,7 @@ def test_a_document_without_checkboxes_makes_items_of_its_list_entries() -> None
 def _roadmap(doc: dict[str, object]):  # type: ignore[no-untyped-def]
     from mlroadmap.models import Roadmap
 
-    return Roadmap.model_validate(doc)
+    return Roadmap.validate(doc)
 
 
 def test_import_refuses_a_file_with_nothing_to_track(tmp_path: Path) -> None:

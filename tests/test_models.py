@@ -32,7 +32,7 @@ def doc(children: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
 
 
 def roadmap(children: list[dict[str, Any]]) -> Roadmap:
-    return Roadmap.model_validate(doc(children))
+    return Roadmap.validate(doc(children))
 
 
 TREE = [
@@ -78,7 +78,7 @@ def problems_of(text: str, source: str = "demo.yaml") -> list[str]:
 )
 def test_unknown_keys_are_refused_and_named(where: str, document: dict[str, Any]) -> None:
     with pytest.raises(ValidationError) as info:
-        Roadmap.model_validate(document)
+        Roadmap.validate(document)
     errors = info.value.errors()
     assert [e["type"] for e in errors] == ["extra_forbidden"]
     assert errors[0]["loc"][-1] == "colour"
@@ -123,7 +123,7 @@ def test_bad_slug_in_aliases_is_refused() -> None:
 
 def test_roadmap_needs_at_least_one_child_and_a_source() -> None:
     with pytest.raises(ValidationError) as info:
-        Roadmap.model_validate({"id": "x", "title": "X", "summary": "S", "children": []})
+        Roadmap.validate({"id": "x", "title": "X", "summary": "S", "children": []})
     locs = {e["loc"] for e in info.value.errors()}
     assert locs == {("source",), ("children",)}
 

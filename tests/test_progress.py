@@ -50,7 +50,7 @@ def ev(
 
 
 # week-1 (a, b), week-2 (c, d, e), week-3-4 (f), extras (g: no week)
-DEMO = Roadmap.model_validate(
+DEMO = Roadmap.validate(
     {
         "id": "demo",
         "title": "Demo",
@@ -93,7 +93,7 @@ DEMO = Roadmap.model_validate(
 )
 LEAVES = ["a", "b", "c", "d", "e", "f", "g"]
 
-NO_WEEKS = Roadmap.model_validate(
+NO_WEEKS = Roadmap.validate(
     {
         "id": "demo",
         "title": "Demo",

@@ -34,7 +34,7 @@ def bundled(roadmap_id: str) -> Roadmap:
     return load_file(paths.bundled_roadmaps_dir() / f"{roadmap_id}.yaml", use_cache=False)
 
 
-RENAMED = Roadmap.model_validate(
+RENAMED = Roadmap.validate(
     {
         "id": "demo",
         "title": "Demo",

@@ -22,7 +22,7 @@ from mlroadmap.models import Skill, SkillsCatalogue
 def catalogue() -> SkillsCatalogue:
     path = paths.bundled_roadmaps_dir() / "skills.yaml"
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return SkillsCatalogue.model_validate(document)
+    return SkillsCatalogue.validate(document)
 
 
 @pytest.fixture

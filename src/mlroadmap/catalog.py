@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
 from mlroadmap import paths
 from mlroadmap.errors import (
     AmbiguousIdError,
@@ -22,7 +20,14 @@ from mlroadmap.errors import (
     UnknownIdError,
     UserError,
 )
-from mlroadmap.models import MAX_ID_LENGTH, Problem, Roadmap, RoadmapIndex, id_problems
+from mlroadmap.models import (
+    MAX_ID_LENGTH,
+    Problem,
+    Roadmap,
+    RoadmapIndex,
+    SkillsCatalogue,
+    id_problems,
+)
 
 if TYPE_CHECKING:
     import yaml
@@ -31,7 +36,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000
 MAX_QUERY_LENGTH = 200
 ROADMAP_SUFFIXES = (".yaml", ".yml")
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 
 
 # ---------------------------------------------------------------------------
@@ -174,15 +179,20 @@ def _dotted(path: Iterable[str | int]) -> str:
     return ".".join(str(p) for p in path)
 
 
-M = TypeVar("M", bound=BaseModel)
+K = TypeVar("K", Roadmap, SkillsCatalogue)
 
 
-def validate_document(document: object, model: type[M]) -> tuple[M | None, list[Problem]]:
-    """Validate a parsed document as ``model``: the value, or every problem found."""
+def _validated(document: object, kind: type[K]) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The validated document of a ``kind`` file, as plain JSON data, or every problem found."""
+    from pydantic import ValidationError
+
+    from mlroadmap import schema
+
     if not isinstance(document, dict):
-        kind = "empty" if document is None else type(document).__name__
-        what = "a roadmap" if model is Roadmap else "the file"
-        return None, [Problem(path=(), message=f"{what} must be a mapping of keys, not {kind}")]
+        what = "a roadmap" if kind is Roadmap else "the file"
+        found = "empty" if document is None else type(document).__name__
+        return None, [Problem(path=(), message=f"{what} must be a mapping of keys, not {found}")]
+    model = schema.Roadmap if kind is Roadmap else schema.SkillsCatalogue
     try:
         value = model.model_validate(document)
     except ValidationError as exc:
@@ -194,6 +204,15 @@ def validate_document(document: object, model: type[M]) -> tuple[M | None, list[
                 message = f"unknown key {loc[-1]!r}"
             problems.append(Problem(path=loc, message=message))
         return None, problems
+    return value.model_dump(mode="json", exclude_defaults=True), []
+
+
+def validate_document(document: object, kind: type[K]) -> tuple[K | None, list[Problem]]:
+    """Validate a parsed document as a ``kind`` file: the value, or every problem found."""
+    doc, problems = _validated(document, kind)
+    if doc is None:
+        return None, problems
+    value = kind.from_dict(doc)
     problems = id_problems(value) if isinstance(value, Roadmap) else []
     return (None if problems else value), problems
 
@@ -212,13 +231,21 @@ def format_problems(text: str, source: Path | str, problems: list[Problem]) -> l
     return lines
 
 
-def check_text(text: str, source: Path | str, model: type[M] = Roadmap) -> M:  # type: ignore[assignment]
+def check_text(text: str, source: Path | str, kind: type[K] = Roadmap) -> K:  # type: ignore[assignment]
     """Parse and validate YAML text, or raise RoadmapFileError listing every problem."""
+    return _checked(text, source, kind)[0]
+
+
+def _checked(text: str, source: Path | str, kind: type[K]) -> tuple[K, dict[str, Any]]:
+    """The value and its validated document, or RoadmapFileError listing every problem."""
     document = parse_yaml(text, source)
-    value, problems = validate_document(document, model)
-    if value is None:
+    doc, problems = _validated(document, kind)
+    value = kind.from_dict(doc) if doc is not None else None
+    if isinstance(value, Roadmap):
+        problems = id_problems(value)
+    if value is None or problems:
         raise RoadmapFileError(format_problems(text, source, problems))
-    return value
+    return value, doc  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------------------
@@ -230,18 +257,23 @@ def _cache_path(raw: bytes, kind: str) -> Path:
     return paths.cache_dir() / "roadmaps" / f"{digest}-{kind}-{CACHE_FORMAT}.json"
 
 
-def load_model(path: Path, model: type[M], *, use_cache: bool = True) -> M:
-    """Load and validate one YAML file; the validated value is cached by file content."""
+def load_model(path: Path, kind: type[K], *, use_cache: bool = True) -> K:
+    """Load and validate one YAML file; the validated document is cached by file content.
+
+    A cached document is built into plain objects without validating it again.
+    """
+    import json
+
     text, raw = read_text(path)
-    cache = _cache_path(raw, model.__name__.lower()) if use_cache else None
+    cache = _cache_path(raw, kind.__name__.lower()) if use_cache else None
     if cache is not None:
         try:
-            return model.model_validate_json(cache.read_bytes())
-        except (OSError, ValueError):
+            return kind.from_dict(json.loads(cache.read_bytes()))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass
-    value = check_text(text, path, model)
+    value, doc = _checked(text, path, kind)
     if cache is not None:
-        _write_cache(cache, value.model_dump_json(exclude_defaults=True))
+        _write_cache(cache, json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
     return value
 
 

@@ -128,7 +128,7 @@ def json_text(roadmap: Roadmap, states: dict[str, ItemState]) -> str:
     per_node = counts(roadmap, states)
 
     def node_doc(node: Node) -> dict[str, object]:
-        doc = node.model_dump(mode="json", exclude_defaults=True, exclude={"children"})
+        doc: dict[str, object] = node.to_dict()
         if node.is_leaf:
             state = states.get(node.id)
             doc["status"] = status_of(states, node.id)
@@ -142,6 +142,6 @@ def json_text(roadmap: Roadmap, states: dict[str, ItemState]) -> str:
             doc["children"] = [node_doc(child) for child in node.children]
         return doc
 
-    document = roadmap.model_dump(mode="json", exclude_defaults=True, exclude={"children"})
+    document: dict[str, object] = roadmap.to_dict()
     document["children"] = [node_doc(n) for n in roadmap.children]
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -1,7 +1,9 @@
-"""Pydantic models of a roadmap file and of the learner's store.
+"""What a roadmap is to the rest of the tool: plain objects, quick to build.
 
-Every model refuses unknown keys, so a typo in a hand-written file is an
-error rather than a silently ignored field.
+Roadmap files are validated by the Pydantic models in ``schema``; the
+validated document becomes these objects (and is cached as JSON, so a later
+run builds them straight from it). The learner's store is described by the
+Pydantic records at the end of this module.
 """
 
 from __future__ import annotations
@@ -9,10 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
-from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 64
@@ -21,109 +22,267 @@ Slug = Annotated[
     str,
     StringConstraints(pattern=ID_RE.pattern, min_length=1, max_length=MAX_ID_LENGTH),
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
-def _check_url(value: str) -> str:
-    if not value.startswith(("https://", "http://")):
-        raise ValueError("a link must start with https:// or http://")
-    if any(c.isspace() for c in value):
-        raise ValueError("a link must not contain spaces")
-    return value
+class _Plain:
+    """Equality (field by field), no hashing, and a readable repr, from ``_fields``."""
+
+    __slots__ = ()
+    _fields: ClassVar[tuple[str, ...]] = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _Plain)
+            and type(other) is type(self)
+            and (self._values() == other._values())
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__name__}({fields})"
+
+    def _set_fields(self) -> dict[str, Any]:
+        return {k: v for k, v in zip(self._fields, self._values(), strict=True) if v is not None}
 
 
-Url = Annotated[str, AfterValidator(_check_url)]
-
-NodeKind = Literal[
-    "stage",
-    "phase",
-    "month",
-    "week",
-    "section",
-    "group",
-    "topic",
-    "task",
-    "project",
-    "exercise",
-    "resource",
-    "item",
-]
-ResourceKind = Literal[
-    "video",
-    "playlist",
-    "course",
-    "book",
-    "docs",
-    "dataset",
-    "article",
-    "community",
-    "repo",
-    "tool",
-    "other",
-]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Resource(_Strict):
+class Resource(_Plain):
     """A link or a reference that helps with a node: a course, a book, a video."""
 
-    title: Text
-    url: Url | None = None
-    kind: ResourceKind = "other"
-    note: Text | None = None
+    _fields = (
+        "title",
+        "url",
+        "kind",
+        "note",
+    )
+    __slots__ = (
+        "kind",
+        "note",
+        "title",
+        "url",
+    )
+
+    def __init__(
+        self, title: str, url: str | None = None, kind: str = "other", note: str | None = None
+    ) -> None:
+        self.title = title
+        self.url = url
+        self.kind = kind
+        self.note = note
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field that is set (the kind always)."""
+        return self._set_fields()
 
 
-class Node(_Strict):
+class Node(_Plain):
     """One node of a roadmap: a branch (it has children) or a checkable item (a leaf)."""
 
-    id: Slug
-    title: Text
-    kind: NodeKind = "topic"
-    description: Text | None = None
-    weeks: list[Annotated[int, Field(ge=1, le=520)]] = []
-    aliases: list[Slug] = []
-    renamed_from: list[Slug] = []
-    resources: list[Resource] = []
-    children: list[Node] = []
+    _fields = (
+        "id",
+        "title",
+        "kind",
+        "description",
+        "weeks",
+        "aliases",
+        "renamed_from",
+        "resources",
+        "children",
+    )
+    __slots__ = (
+        "aliases",
+        "children",
+        "description",
+        "id",
+        "kind",
+        "renamed_from",
+        "resources",
+        "title",
+        "weeks",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        kind: str = "topic",
+        description: str | None = None,
+        weeks: list[int] | None = None,
+        aliases: list[str] | None = None,
+        renamed_from: list[str] | None = None,
+        resources: list[Resource] | None = None,
+        children: list[Node] | None = None,
+    ) -> None:
+        self.id = id
+        self.title = title
+        self.kind = kind
+        self.description = description
+        self.weeks: list[int] = weeks or []
+        self.aliases: list[str] = aliases or []
+        self.renamed_from: list[str] = renamed_from or []
+        self.resources: list[Resource] = resources or []
+        self.children: list[Node] = children or []
 
     @property
     def is_leaf(self) -> bool:
         return not self.children
 
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> Node:
+        """A node from a validated document (a dict of its fields, defaults left out)."""
+        children = doc.get("children")
+        resources = doc.get("resources")
+        return cls(
+            doc["id"],
+            doc["title"],
+            doc.get("kind", "topic"),
+            doc.get("description"),
+            doc.get("weeks"),
+            doc.get("aliases"),
+            doc.get("renamed_from"),
+            [Resource(**r) for r in resources] if resources else None,
+            [Node.from_dict(c) for c in children] if children else None,
+        )
 
-class Source(_Strict):
+    def to_dict(self) -> dict[str, Any]:
+        """The node's own fields that differ from their defaults (children left out)."""
+        doc: dict[str, Any] = {"id": self.id, "title": self.title}
+        if self.kind != "topic":
+            doc["kind"] = self.kind
+        for name in ("description", "weeks", "aliases", "renamed_from"):
+            value = getattr(self, name)
+            if value:
+                doc[name] = value
+        if self.resources:
+            doc["resources"] = [
+                {k: v for k, v in r.to_dict().items() if not (k == "kind" and v == "other")}
+                for r in self.resources
+            ]
+        return doc
+
+
+class Source(_Plain):
     """Who wrote the roadmap this file was made from, so they are credited."""
 
-    title: Text
-    author: Text | None = None
-    author_url: Url | None = None
-    url: Url | None = None
-    license: Text | None = None
+    _fields = (
+        "title",
+        "author",
+        "author_url",
+        "url",
+        "license",
+    )
+    __slots__ = (
+        "author",
+        "author_url",
+        "license",
+        "title",
+        "url",
+    )
+
+    def __init__(
+        self,
+        title: str,
+        author: str | None = None,
+        author_url: str | None = None,
+        url: str | None = None,
+        license: str | None = None,
+    ) -> None:
+        self.title = title
+        self.author = author
+        self.author_url = author_url
+        self.url = url
+        self.license = license
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._set_fields()
 
 
-class Roadmap(_Strict):
+class Roadmap(_Plain):
     """A whole roadmap, as loaded from one YAML file."""
 
-    id: Slug
-    title: Text
-    summary: Text
-    description: Text | None = None
-    source: Source
-    duration_weeks: Annotated[int, Field(ge=1, le=520)] | None = None
-    children: list[Node] = Field(min_length=1)
+    _fields = (
+        "id",
+        "title",
+        "summary",
+        "description",
+        "source",
+        "duration_weeks",
+        "children",
+    )
+    __slots__ = (
+        "_index",
+        "children",
+        "description",
+        "duration_weeks",
+        "id",
+        "source",
+        "summary",
+        "title",
+    )
 
-    @cached_property
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        summary: str,
+        source: Source,
+        children: list[Node],
+        description: str | None = None,
+        duration_weeks: int | None = None,
+    ) -> None:
+        self.id = id
+        self.title = title
+        self.summary = summary
+        self.description = description
+        self.source = source
+        self.duration_weeks = duration_weeks
+        self.children = children
+        self._index: RoadmapIndex | None = None
+
+    @property
     def index(self) -> RoadmapIndex:
-        return RoadmapIndex(self)
+        if self._index is None:
+            self._index = RoadmapIndex(self)
+        return self._index
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> Roadmap:
+        """A roadmap from a validated document."""
+        return cls(
+            doc["id"],
+            doc["title"],
+            doc["summary"],
+            Source(**doc["source"]),
+            [Node.from_dict(c) for c in doc["children"]],
+            doc.get("description"),
+            doc.get("duration_weeks"),
+        )
+
+    @classmethod
+    def validate(cls, document: object) -> Roadmap:
+        """Validate a parsed document (raises pydantic's ValidationError) and build it."""
+        from mlroadmap import schema
+
+        value = schema.Roadmap.model_validate(document)
+        return cls.from_dict(value.model_dump(exclude_defaults=True))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The roadmap's own fields that differ from their defaults (children left out)."""
+        doc: dict[str, Any] = {"id": self.id, "title": self.title, "summary": self.summary}
+        if self.description is not None:
+            doc["description"] = self.description
+        doc["source"] = self.source.to_dict()
+        if self.duration_weeks is not None:
+            doc["duration_weeks"] = self.duration_weeks
+        return doc
 
 
-class Problem(BaseModel):
+class Problem(NamedTuple):
     """One thing wrong with a roadmap document, at a path inside it."""
-
-    model_config = ConfigDict(frozen=True)
 
     path: tuple[str | int, ...]
     message: str
@@ -232,6 +391,48 @@ class RoadmapIndex:
 
 
 # ---------------------------------------------------------------------------
+# The skills catalogue: one skill, the items of several roadmaps that teach it
+
+
+class Skill(_Plain):
+    _fields = (
+        "id",
+        "name",
+        "items",
+    )
+    __slots__ = (
+        "id",
+        "items",
+        "name",
+    )
+
+    def __init__(self, id: str, name: str, items: dict[str, list[str]]) -> None:
+        self.id = id
+        self.name = name
+        self.items = items  # roadmap ID -> item IDs
+
+
+class SkillsCatalogue(_Plain):
+    _fields = ("skills",)
+    __slots__ = ("skills",)
+
+    def __init__(self, skills: list[Skill]) -> None:
+        self.skills = skills
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> SkillsCatalogue:
+        return cls([Skill(**s) for s in doc.get("skills", [])])
+
+    @classmethod
+    def validate(cls, document: object) -> SkillsCatalogue:
+        """Validate a parsed document (raises pydantic's ValidationError) and build it."""
+        from mlroadmap import schema
+
+        value = schema.SkillsCatalogue.model_validate(document)
+        return cls.from_dict(value.model_dump(exclude_defaults=True))
+
+
+# ---------------------------------------------------------------------------
 # The store
 
 SCHEMA_VERSION = 2  # StoreData.schema_version's Literal must match
@@ -240,7 +441,12 @@ Action = Literal["done", "start", "skip", "todo", "note"]
 STATUS_ACTIONS: frozenset[str] = frozenset({"done", "start", "skip", "todo"})
 
 
-class Event(_Strict):
+class _Record(BaseModel):
+    # Built on first use: the commands that run most never validate a record.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
+class Event(_Record):
     """One thing the learner did, for one item of one roadmap.
 
     ``ts`` is when it was recorded (UTC); ``on`` is the day it really happened
@@ -261,33 +467,19 @@ class Event(_Strict):
         return self.on if self.on is not None else self.ts.astimezone().date()
 
 
-class RoadmapSettings(_Strict):
+class RoadmapSettings(_Record):
     started: date | None = None
 
 
-class Settings(_Strict):
+class Settings(_Record):
     active: Slug | None = None
     shared_credit: bool = True
 
 
-class StoreData(_Strict):
+class StoreData(_Record):
     """The whole store document."""
 
     schema_version: Literal[2] = 2
     settings: Settings = Settings()
     roadmaps: dict[Slug, RoadmapSettings] = {}
     events: list[Event] = []
-
-
-# ---------------------------------------------------------------------------
-# The skills catalogue: one skill, the items of several roadmaps that teach it
-
-
-class Skill(_Strict):
-    id: Slug
-    name: Text
-    items: dict[Slug, list[Slug]] = Field(min_length=1)  # roadmap ID -> item IDs
-
-
-class SkillsCatalogue(_Strict):
-    skills: list[Skill]

@@ -172,7 +172,7 @@ def list_json(summaries: list[RoadmapSummary]) -> dict[str, Any]:
                 "id": s.roadmap.id,
                 "title": s.roadmap.title,
                 "summary": s.roadmap.summary,
-                "source": s.roadmap.source.model_dump(exclude_none=True),
+                "source": s.roadmap.source.to_dict(),
                 "duration_weeks": s.roadmap.duration_weeks,
                 "active": s.active,
                 "bundled": s.bundled,
@@ -341,7 +341,7 @@ def node_json(node: Node, result: ShowResult, level: int) -> dict[str, Any]:
     if node.aliases:
         doc["aliases"] = node.aliases
     if node.resources:
-        doc["resources"] = [r.model_dump(exclude_none=True) for r in node.resources]
+        doc["resources"] = [r.to_dict() for r in node.resources]
     state = result.states.get(node.id)
     if state is not None and state.notes:
         doc["notes"] = [{"at": e.ts, "text": e.note} for e in state.notes]
