@@ -582,7 +582,7 @@ def _events_for(
     now: datetime,
 ) -> list[Any]:
     """``count`` events over a year, on the first part of each roadmap (learners go in order)."""
-    from mlroadmap.models import Event
+    from mlroadmap.records import Event
 
     frontier = {
         rid: leaves[rid][: max(1, round(len(leaves[rid]) * rng.uniform(0.45, 0.75)))]
@@ -605,7 +605,7 @@ def _events_for(
 
 
 def _write_store(home: Path, events: list[Any], active: str | None) -> None:
-    from mlroadmap.models import RoadmapSettings, Settings, StoreData
+    from mlroadmap.records import RoadmapSettings, Settings, StoreData
     from mlroadmap.store import Store
 
     started: dict[str, date] = {}

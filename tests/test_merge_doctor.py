@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from mlroadmap.cli import app
-from mlroadmap.models import Event, RoadmapSettings, Settings, StoreData
+from mlroadmap.records import Event, RoadmapSettings, Settings, StoreData
 from mlroadmap.store import Store, merge_data
 
 runner = CliRunner()

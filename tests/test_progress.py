@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from mlroadmap import progress
-from mlroadmap.models import Event, Roadmap
+from mlroadmap.models import Roadmap
 from mlroadmap.progress import (
     Count,
     counts,
@@ -21,6 +21,7 @@ from mlroadmap.progress import (
     total,
     week_of,
 )
+from mlroadmap.records import Event
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
 _ids = itertools.count()

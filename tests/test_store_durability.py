@@ -37,8 +37,8 @@ from mlroadmap import tracker
 from mlroadmap.catalog import Catalog
 from mlroadmap.cli import app
 from mlroadmap.errors import LockTimeoutError, StoreError
-from mlroadmap.models import StoreData
 from mlroadmap.progress import replay
+from mlroadmap.records import StoreData
 from mlroadmap.store import Store, backup_path, encode, lock_path
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file-system semantics")

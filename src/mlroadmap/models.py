@@ -3,25 +3,21 @@
 Roadmap files are validated by the Pydantic models in ``schema``; the
 validated document becomes these objects (and is cached as JSON, so a later
 run builds them straight from it). The learner's store is described by the
-Pydantic records at the end of this module.
+Pydantic records of ``records``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
-from typing import Annotated, Any, ClassVar, Literal, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+# Event actions that set an item's status ("note" only adds a note).
+STATUS_ACTIONS: frozenset[str] = frozenset({"done", "start", "skip", "todo"})
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 64
-
-Slug = Annotated[
-    str,
-    StringConstraints(pattern=ID_RE.pattern, min_length=1, max_length=MAX_ID_LENGTH),
-]
+SCHEMA_VERSION = 2  # the store's format; records.StoreData.schema_version must match
 
 
 class _Plain:
@@ -430,56 +426,3 @@ class SkillsCatalogue(_Plain):
 
         value = schema.SkillsCatalogue.model_validate(document)
         return cls.from_dict(value.model_dump(exclude_defaults=True))
-
-
-# ---------------------------------------------------------------------------
-# The store
-
-SCHEMA_VERSION = 2  # StoreData.schema_version's Literal must match
-
-Action = Literal["done", "start", "skip", "todo", "note"]
-STATUS_ACTIONS: frozenset[str] = frozenset({"done", "start", "skip", "todo"})
-
-
-class _Record(BaseModel):
-    # Built on first use: the commands that run most never validate a record.
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-class Event(_Record):
-    """One thing the learner did, for one item of one roadmap.
-
-    ``ts`` is when it was recorded (UTC); ``on`` is the day it really happened
-    when the learner back-dated it.
-    """
-
-    id: Annotated[str, StringConstraints(min_length=8, max_length=64)]
-    ts: AwareDatetime
-    roadmap: Slug
-    item: Slug
-    action: Action
-    on: date | None = None
-    note: Annotated[str, StringConstraints(max_length=10_000)] | None = None
-
-    @property
-    def day(self) -> date:
-        """The day the work happened: the local date, unless back-dated."""
-        return self.on if self.on is not None else self.ts.astimezone().date()
-
-
-class RoadmapSettings(_Record):
-    started: date | None = None
-
-
-class Settings(_Record):
-    active: Slug | None = None
-    shared_credit: bool = True
-
-
-class StoreData(_Record):
-    """The whole store document."""
-
-    schema_version: Literal[2] = 2
-    settings: Settings = Settings()
-    roadmaps: dict[Slug, RoadmapSettings] = {}
-    events: list[Event] = []

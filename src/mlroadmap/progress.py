@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mlroadmap.models import STATUS_ACTIONS, Event, Node, Roadmap, StoreData
+from mlroadmap.models import STATUS_ACTIONS, Node, Roadmap
+
+if TYPE_CHECKING:
+    from mlroadmap.records import Event, StoreData
 
 TODO, DONE, STARTED, SKIPPED = "todo", "done", "start", "skip"
 SETTLED = frozenset({DONE, SKIPPED})

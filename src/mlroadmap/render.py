@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.text import Text
 
-    from mlroadmap.models import Event, Node, Resource, Roadmap
+    from mlroadmap.models import Node, Resource, Roadmap
+    from mlroadmap.records import Event
     from mlroadmap.skills import SkillState
     from mlroadmap.tracker import (
         CalendarResult,

@@ -8,11 +8,10 @@ view of the log, and turning it off shows each roadmap counted alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
-from mlroadmap.models import STATUS_ACTIONS, Event, Skill, SkillsCatalogue
+from mlroadmap.models import Skill, SkillsCatalogue
 from mlroadmap.progress import DONE, TODO
 
 SKILLS_FILE = "skills.yaml"
@@ -26,17 +25,6 @@ def load(bundled_dir: Path) -> SkillsCatalogue:
     if not path.exists():
         return SkillsCatalogue(skills=[])
     return load_model(path, SkillsCatalogue)
-
-
-def statuses(events: Iterable[Event]) -> dict[tuple[str, str], str]:
-    """The status of every (roadmap, item) the log mentions: the last status event wins."""
-    from mlroadmap.progress import ordered
-
-    result: dict[tuple[str, str], str] = {}
-    for event in ordered(events):
-        if event.action in STATUS_ACTIONS:
-            result[(event.roadmap, event.item)] = event.action
-    return result
 
 
 class SkillState(NamedTuple):

@@ -33,14 +33,17 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from mlroadmap import paths
 from mlroadmap.errors import LockTimeoutError, StoreError
-from mlroadmap.models import SCHEMA_VERSION, Event, StoreData
+from mlroadmap.models import SCHEMA_VERSION
 from mlroadmap.progress import LogSummary
+
+if TYPE_CHECKING:
+    from mlroadmap.records import Event, StoreData
 
 SUMMARY_FORMAT = 1
 
@@ -53,7 +56,7 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 def _migrate_0(document: dict[str, Any]) -> dict[str, Any]:
     """Version 0 (pre-release) kept ``done`` as a list of ``roadmap/item`` names."""
-    from mlroadmap.models import Event
+    from mlroadmap.records import Event
 
     events = []
     ts = document.get("created") or "2026-01-01T00:00:00Z"
@@ -126,6 +129,8 @@ def decode(raw: bytes, path: Path) -> tuple[StoreData, bool]:
 
 
 def _decode_lines(head: bytes, rest: bytes, path: Path) -> StoreData:
+    from mlroadmap.records import StoreData
+
     if rest and not rest.endswith(b"\n"):
         rest = rest[: rest.rfind(b"\n") + 1]  # a write that never finished: not part of the log
     lines = [line for line in rest.split(b"\n") if line.strip()]
@@ -163,6 +168,8 @@ def _first_bad_line(head: bytes, lines: list[bytes]) -> str:
 
 def _decode_document(raw: bytes, path: Path) -> tuple[StoreData, bool]:
     """A store written as one JSON document (versions 0 and 1), or a newer one."""
+    from mlroadmap.records import StoreData
+
     try:
         document = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -256,6 +263,8 @@ class Store:
 
     def load(self) -> StoreData:
         """The store's data (an empty store when there is no file yet). Takes no lock."""
+        from mlroadmap.records import StoreData
+
         raw = self.read_bytes()
         if raw is None:
             return StoreData()
@@ -280,15 +289,15 @@ class Store:
             return LogSummary(), False, None
         cached = self._cached_summary(_key(st))
         if cached is not None:
-            return cached, True, None
+            return cached
         raw = self.read_bytes()
         if raw is None:
             return LogSummary(), False, None
         data, migrated = decode(raw, self.path)
         summary = LogSummary.of(data)
         appendable = not migrated and raw.endswith(b"\n")
-        if appendable and len(raw) == st.st_size:
-            self._save_summary(summary, _key(st))
+        if len(raw) == st.st_size:
+            self._save_summary(summary, _key(st), appendable=appendable)
         return summary, appendable, data
 
     def _summary_cache(self) -> Path:
@@ -297,18 +306,19 @@ class Store:
         name = hashlib.sha256(os.fsencode(os.path.abspath(self.path))).hexdigest()[:20]
         return paths.cache_dir() / "stores" / f"{name}-{SUMMARY_FORMAT}.json"
 
-    def _cached_summary(self, key: FileKey) -> LogSummary | None:
+    def _cached_summary(self, key: FileKey) -> tuple[LogSummary, bool, None] | None:
         try:
             doc = json.loads(self._summary_cache().read_bytes())
             if doc.get("key") != list(key):
                 return None
-            return LogSummary.from_json(doc["summary"])
+            return LogSummary.from_json(doc["summary"]), doc["appendable"] is True, None
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def _save_summary(self, summary: LogSummary, key: FileKey) -> None:
+    def _save_summary(self, summary: LogSummary, key: FileKey, *, appendable: bool = True) -> None:
         cache = self._summary_cache()
-        text = json.dumps({"key": list(key), "summary": summary.to_json()}, separators=(",", ":"))
+        document = {"key": list(key), "appendable": appendable, "summary": summary.to_json()}
+        text = json.dumps(document, separators=(",", ":"))
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
@@ -345,6 +355,8 @@ class Store:
 
         ``change`` returns the same object to mean "nothing to write".
         """
+        from mlroadmap.records import StoreData
+
         with self.locked():
             raw = self.read_bytes()
             if raw is None:
@@ -380,10 +392,11 @@ class Store:
                 if st is not None:
                     self._save_summary(summary, _key(st))
                 return summary
+            from mlroadmap.records import RoadmapSettings, StoreData
+
             if data is None:
                 raw = self.read_bytes()
                 data = decode(raw, self.path)[0] if raw is not None else StoreData()
-            from mlroadmap.models import RoadmapSettings
 
             roadmaps = {**data.roadmaps}
             for rid, day in started.items():
@@ -608,7 +621,7 @@ def merge_data(a: StoreData, b: StoreData) -> StoreData:
     and ordered by time. Start dates keep the earlier day. Settings come from
     the store used most recently (the one with the newest event).
     """
-    from mlroadmap.models import RoadmapSettings
+    from mlroadmap.records import RoadmapSettings, StoreData
 
     by_id: dict[str, Any] = {}
     for event in (*a.events, *b.events):

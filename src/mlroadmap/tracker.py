@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from mlroadmap.catalog import Catalog, resolve
 from mlroadmap.errors import UserError
-from mlroadmap.models import Event, Problem, Roadmap, RoadmapSettings, StoreData
+from mlroadmap.models import Problem, Roadmap
 from mlroadmap.progress import (
     DONE,
     SETTLED,
@@ -39,6 +39,7 @@ from mlroadmap.store import Store
 
 if TYPE_CHECKING:
     from mlroadmap.models import SkillsCatalogue
+    from mlroadmap.records import Event, StoreData
     from mlroadmap.skills import SkillState
 
 DEFAULT_ROADMAP = "ml-12-weeks"
@@ -170,6 +171,8 @@ def use(tracker: Tracker, *, query: str, start: date | None = None) -> Roadmap:
         settings = data.settings.model_copy(update={"active": roadmap.id})
         roadmaps = dict(data.roadmaps)
         if start is not None:
+            from mlroadmap.records import RoadmapSettings
+
             roadmaps[roadmap.id] = RoadmapSettings(started=start)
         if settings == data.settings and roadmaps == data.roadmaps:
             return data
@@ -201,6 +204,8 @@ def new_event(
     on: date | None = None,
     ts: datetime | None = None,
 ) -> Event:
+    from mlroadmap.records import Event
+
     return Event.model_validate(
         {
             "id": uuid.uuid4().hex,
