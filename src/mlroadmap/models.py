@@ -130,19 +130,20 @@ class Node(_Plain):
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> Node:
         """A node from a validated document (a dict of its fields, defaults left out)."""
-        children = doc.get("children")
-        resources = doc.get("resources")
-        return cls(
-            doc["id"],
-            doc["title"],
-            doc.get("kind", "topic"),
-            doc.get("description"),
-            doc.get("weeks"),
-            doc.get("aliases"),
-            doc.get("renamed_from"),
-            [Resource(**r) for r in resources] if resources else None,
-            [Node.from_dict(c) for c in children] if children else None,
-        )
+        node = cls.__new__(cls)  # no __init__: this builds every node of every roadmap loaded
+        get = doc.get
+        node.id = doc["id"]
+        node.title = doc["title"]
+        node.kind = get("kind", "topic")
+        node.description = get("description")
+        node.weeks = get("weeks") or []
+        node.aliases = get("aliases") or []
+        node.renamed_from = get("renamed_from") or []
+        resources = get("resources")
+        node.resources = [Resource(**r) for r in resources] if resources else []
+        children = get("children")
+        node.children = [Node.from_dict(c) for c in children] if children else []
+        return node
 
     def to_dict(self) -> dict[str, Any]:
         """The node's own fields that differ from their defaults (children left out)."""
@@ -346,20 +347,28 @@ class RoadmapIndex:
         self.entries: dict[str, Entry] = {}
         self.names: dict[str, str] = {}  # id, alias or old id -> id
         self.leaves: list[str] = []
-        parents: list[str] = []
-        for _, node, depth in walk(roadmap.children):
-            del parents[depth:]
-            self.entries[node.id] = Entry(node, parents[-1] if parents else None, depth)
-            parents.append(node.id)
-            self.names.setdefault(node.id, node.id)
-            if node.is_leaf:
-                self.leaves.append(node.id)
-        for entry in self.entries.values():
-            for name in (*entry.node.aliases, *entry.node.renamed_from):
-                self.names.setdefault(name, entry.node.id)
-        self.old_ids: dict[str, str] = {
-            old: entry.node.id for entry in self.entries.values() for old in entry.node.renamed_from
-        }
+        self.old_ids: dict[str, str] = {}
+        named: list[Node] = []  # nodes with aliases or old IDs
+        # Pre-order, without the paths ``walk`` builds: this runs on every command.
+        stack: list[tuple[Node, str | None, int]] = [
+            (n, None, 0) for n in reversed(roadmap.children)
+        ]
+        while stack:
+            node, parent, depth = stack.pop()
+            node_id = node.id
+            self.entries[node_id] = Entry(node, parent, depth)
+            self.names.setdefault(node_id, node_id)
+            if node.children:
+                stack.extend((c, node_id, depth + 1) for c in reversed(node.children))
+            else:
+                self.leaves.append(node_id)
+            if node.aliases or node.renamed_from:
+                named.append(node)
+        for node in named:
+            for name in (*node.aliases, *node.renamed_from):
+                self.names.setdefault(name, node.id)
+            for old in node.renamed_from:
+                self.old_ids[old] = node.id
 
     def current(self, recorded: str) -> str | None:
         """The ID a recorded item has now (following renames), or None when it is gone."""

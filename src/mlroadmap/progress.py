@@ -231,11 +231,11 @@ class Count:
 
 def _leaf_count(status: str, credited: bool = False) -> Count:
     return Count(
-        done=status == DONE,
-        skipped=status == SKIPPED,
-        started=status == STARTED,
+        done=int(status == DONE),
+        skipped=int(status == SKIPPED),
+        started=int(status == STARTED),
         total=1,
-        credited=credited and status not in SETTLED,
+        credited=int(credited and status not in SETTLED),
     )
 
 
@@ -244,21 +244,34 @@ def counts(
 ) -> dict[str, Count]:
     """Done/skipped/started/credited/total leaves under every node, in one pass."""
     result: dict[str, Count] = {}
+    todo = ItemState()  # the state of an item the log does not mention
 
-    def visit(node: Node) -> Count:
-        if node.is_leaf:
-            total = _leaf_count(status_of(states, node.id), node.id in credited)
+    def visit(node: Node) -> list[int]:
+        """[done, skipped, started, total, credited] under ``node``."""
+        if not node.children:
+            status = states.get(node.id, todo).status
+            sums = [
+                int(status == DONE),
+                int(status == SKIPPED),
+                int(status == STARTED),
+                1,
+                int(status not in SETTLED and node.id in credited),
+            ]
         else:
-            total = Count()
+            sums = [0, 0, 0, 0, 0]
             for child in node.children:
-                total = total + visit(child)
-        result[node.id] = total
-        return total
+                below = visit(child)
+                for i in range(5):
+                    sums[i] += below[i]
+        result[node.id] = Count(*sums)
+        return sums
 
-    stack_total = Count()
+    whole = [0, 0, 0, 0, 0]
     for top in roadmap.children:
-        stack_total = stack_total + visit(top)
-    result[""] = stack_total
+        below = visit(top)
+        for i in range(5):
+            whole[i] += below[i]
+    result[""] = Count(*whole)
     return result
 
 
@@ -346,11 +359,15 @@ def schedule(
     roadmap: Roadmap, states: dict[str, ItemState], *, started: date, today: date
 ) -> Schedule | None:
     """The schedule, for roadmaps whose nodes carry week numbers."""
-    weeks: dict[str, int] = {}
-    for leaf in roadmap.index.leaves:
-        week = week_of(roadmap, leaf)
-        if week is not None:
-            weeks[leaf] = week
+    weeks: dict[str, int] = {}  # leaf -> the last week of it or its nearest ancestor with weeks
+    stack: list[tuple[Node, int | None]] = [(n, None) for n in roadmap.children]
+    while stack:
+        node, inherited = stack.pop()
+        week = max(node.weeks) if node.weeks else inherited
+        if node.children:
+            stack.extend((child, week) for child in node.children)
+        elif week is not None:
+            weeks[node.id] = week
     if not weeks:
         return None
     pending = [w for leaf, w in weeks.items() if status_of(states, leaf) not in SETTLED]

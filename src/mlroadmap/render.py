@@ -100,10 +100,13 @@ def error(message: str, hint: str | None = None) -> None:
 
 
 def notice(message: str) -> None:
-    """A message for people, on stderr (stdout carries only data)."""
-    from rich.text import Text
+    """A message for people, on stderr (stdout carries only data).
 
-    console(stderr=True).print(Text(clean(message)))
+    One unstyled line, never wrapped: written directly, as Rich would print it,
+    so the commands that only report a change do not load Rich.
+    """
+    sys.stderr.write(clean(message) + "\n")
+    sys.stderr.flush()
 
 
 # ---------------------------------------------------------------------------
