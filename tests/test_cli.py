@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -783,3 +784,62 @@ def test_mlroadmap_home_holds_everything_written(isolated_home: Path, tmp_path: 
     assert store_file(isolated_home).is_file()
     written = {p.relative_to(tmp_path).parts[0] for p in tmp_path.rglob("*") if p.is_file()}
     assert written == {isolated_home.name}
+
+
+# ---------------------------------------------------------------------------
+# Only the invoked command is built
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["progress", "--json"], "progress"),
+        (["--version"], None),
+        (["-h"], None),
+        (["done", "week-5"], "done"),
+        (["progres"], None),  # a typo: every command is built, so Typer can suggest one
+        (["--", "done"], None),
+        ([], None),
+    ],
+)
+def test_invoked_command(words: list[str], expected: str | None) -> None:
+    from mlroadmap.cli import invoked_command
+
+    assert invoked_command(words) == expected
+
+
+def test_command_words_come_from_the_shell_when_completing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mlroadmap.cli import _command_words
+
+    monkeypatch.setenv("_MLROADMAP_COMPLETE", "complete_bash")
+    monkeypatch.setenv("COMP_WORDS", "mlroadmap done week-")
+    monkeypatch.setenv("COMP_CWORD", "2")
+    assert _command_words() == ["done"]
+    monkeypatch.setenv("COMP_WORDS", "mlroadmap do")
+    monkeypatch.setenv("COMP_CWORD", "1")
+    assert _command_words() == []  # the command itself is being completed
+    monkeypatch.delenv("COMP_WORDS")
+    monkeypatch.setenv("_MLROADMAP_COMPLETE", "complete_zsh")
+    monkeypatch.setenv("_TYPER_COMPLETE_ARGS", "mlroadmap show week")
+    assert _command_words() == ["show"]
+
+
+def test_main_builds_one_command_and_restores_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlroadmap import cli
+
+    before = list(cli.app.registered_commands)
+    seen: list[list[str]] = []
+    # Typer builds its commands from registered_commands when the app is called.
+    monkeypatch.setattr(
+        type(cli.app),
+        "__call__",
+        lambda self: seen.append([c.name or "" for c in self.registered_commands]),
+    )
+    monkeypatch.setattr(sys, "argv", ["mlroadmap", "next", "-n", "2"])
+    cli.main()
+    monkeypatch.setattr(sys, "argv", ["mlroadmap", "--help"])
+    cli.main()
+    assert seen == [["next"], [c.name for c in before]]
+    assert cli.app.registered_commands == before

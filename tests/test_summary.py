@@ -1,0 +1,277 @@
+"""The log summary and its cache: what the everyday commands read instead of every event.
+
+The summary must say exactly what replaying the whole log says (status, day
+and note count of every item, following renames), whatever the log; the
+cache must never be used for a file it was not made from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlroadmap import tracker
+from mlroadmap.errors import StoreError
+from mlroadmap.progress import LogSummary, counts, replay
+from mlroadmap.records import Event, StoreData
+from mlroadmap.store import Store, backup_path, decode, encode
+
+from .test_progress import DEMO, LEAVES, T0
+
+ITEMS = [*LEAVES, "bee", "gone"]  # "bee" is b's old ID; "gone" is no longer in the roadmap
+ACTIONS = ["done", "start", "skip", "todo", "note"]
+
+events_strategy = st.lists(
+    st.tuples(
+        st.sampled_from(ITEMS),
+        st.sampled_from(ACTIONS),
+        st.integers(min_value=0, max_value=400),  # hours after T0; ties are common
+        st.booleans(),  # with a note
+        st.one_of(st.none(), st.integers(min_value=0, max_value=30)),  # back-dated
+        st.sampled_from(["demo", "other"]),
+    ),
+    max_size=40,
+)
+
+
+def make_events(rows: list[tuple[str, str, int, bool, int | None, str]]) -> list[Event]:
+    return [
+        Event(
+            id=f"e-{n:04d}-{hours:03d}",
+            ts=T0 + timedelta(hours=hours),
+            roadmap=roadmap,
+            item=item,
+            action=action,
+            note="a note" if (note or action == "note") else None,
+            on=(T0.date() - timedelta(days=back)) if back is not None else None,
+        )
+        for n, (item, action, hours, note, back, roadmap) in enumerate(rows)
+    ]
+
+
+def as_tuples(states: dict[str, object]) -> dict[str, tuple[object, object, object]]:
+    return {
+        item: (s.status, s.day, s.note_count)  # type: ignore[attr-defined]
+        for item, s in states.items()
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(events_strategy)
+def test_summary_states_equal_a_full_replay(
+    rows: list[tuple[str, str, int, bool, int | None, str]],
+) -> None:
+    events = make_events(rows)
+    summary = LogSummary.of(StoreData(events=events))
+    assert as_tuples(summary.states(DEMO)) == as_tuples(replay(DEMO, events))
+    assert summary.count == len(events)
+    assert summary.newest == max((e.ts for e in events), default=None)
+    expected = {}
+    for e in sorted(events, key=lambda e: (e.ts, e.id)):
+        if e.action != "note":
+            expected[(e.roadmap, e.item)] = e.action
+    assert summary.statuses() == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(events_strategy)
+def test_summary_survives_its_json_form(
+    rows: list[tuple[str, str, int, bool, int | None, str]],
+) -> None:
+    events = make_events(rows)
+    summary = LogSummary.of(StoreData(events=events))
+    again = LogSummary.from_json(json.loads(json.dumps(summary.to_json())))
+    assert as_tuples(again.states(DEMO)) == as_tuples(summary.states(DEMO))
+    assert counts(DEMO, again.states(DEMO)) == counts(DEMO, replay(DEMO, events))
+    assert (again.newest, again.count, again.statuses()) == (
+        summary.newest,
+        summary.count,
+        summary.statuses(),
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(events_strategy, events_strategy)
+def test_adding_newer_events_equals_summarising_the_whole_log(
+    first: list[tuple[str, str, int, bool, int | None, str]],
+    later: list[tuple[str, str, int, bool, int | None, str]],
+) -> None:
+    old = make_events(first)
+    new = [
+        e.model_copy(update={"id": f"n-{i:04d}", "ts": e.ts + timedelta(days=30)})
+        for i, e in enumerate(make_events(later))
+    ]
+    grown = LogSummary.of(StoreData(events=old))
+    for event in sorted(new, key=lambda e: (e.ts, e.id)):
+        grown.add(event)
+    whole = LogSummary.of(StoreData(events=old + new))
+    assert as_tuples(grown.states(DEMO)) == as_tuples(whole.states(DEMO))
+    assert grown.statuses() == whole.statuses()
+
+
+# ---------------------------------------------------------------------------
+# The cache beside the store
+
+
+def tick(*items: str) -> None:
+    tracker.mark(tracker.Tracker(), queries=list(items), action="done")
+
+
+def summary_files(home: Path) -> list[Path]:
+    return sorted((home / "cache" / "stores").glob("*.json"))
+
+
+def test_a_tick_leaves_a_summary_that_the_next_command_uses(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tick("vectors-matrices")
+    tick("probability-basics")
+    assert len(summary_files(isolated_home)) == 1
+
+    def no_full_read(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the store was read in full")
+
+    monkeypatch.setattr("mlroadmap.store.decode", no_full_read)
+    t = tracker.Tracker()
+    states = t.states(t.roadmap())
+    assert states["vectors-matrices"].status == "done"
+    assert states["probability-basics"].status == "done"
+    tick("descriptive-stats")  # the append path reads no event either
+    t = tracker.Tracker()
+    assert t.states(t.roadmap())["descriptive-stats"].status == "done"
+
+
+def test_a_hand_edit_of_the_store_is_seen_by_the_next_command(isolated_home: Path) -> None:
+    tick("vectors-matrices")
+    path = isolated_home / "store.json"
+    lines = path.read_bytes().splitlines(keepends=True)
+    event = json.loads(lines[1])
+    event["action"] = "skip"
+    path.write_bytes(lines[0] + json.dumps(event).encode() + b"\n")
+    t = tracker.Tracker()
+    assert t.states(t.roadmap())["vectors-matrices"].status == "skip"
+
+
+def test_a_summary_for_another_file_is_never_used(isolated_home: Path) -> None:
+    tick("vectors-matrices")
+    path = isolated_home / "store.json"
+    same_size = path.read_bytes().replace(b'"done"', b'"skip"')
+    os.replace(path, path.with_name("old"))
+    path.write_bytes(same_size)  # a new file (new inode) of the same size
+    t = tracker.Tracker()
+    assert t.states(t.roadmap())["vectors-matrices"].status == "skip"
+
+
+def test_a_broken_summary_cache_costs_only_time(isolated_home: Path) -> None:
+    tick("vectors-matrices")
+    for cache in summary_files(isolated_home):
+        cache.write_text("{ not json")
+    t = tracker.Tracker()
+    assert t.states(t.roadmap())["vectors-matrices"].status == "done"
+    tick("probability-basics")
+    assert Store().summary().statuses()[("ml-12-weeks", "probability-basics")] == "done"
+
+
+# ---------------------------------------------------------------------------
+# Appending: a line a write, torn lines, older formats
+
+
+def test_ticks_append_one_line_each_and_keep_earlier_bytes(isolated_home: Path) -> None:
+    tick("vectors-matrices")
+    first = (isolated_home / "store.json").read_bytes()
+    tick("probability-basics", "descriptive-stats")
+    after = (isolated_home / "store.json").read_bytes()
+    assert after.startswith(first)
+    added = after[len(first) :].decode().splitlines()
+    assert [json.loads(line)["item"] for line in added] == [
+        "probability-basics",
+        "descriptive-stats",
+    ]
+
+
+def test_a_torn_last_line_is_ignored_and_cut_by_the_next_write(isolated_home: Path) -> None:
+    tick("vectors-matrices")
+    path = isolated_home / "store.json"
+    whole = path.read_bytes()
+    path.write_bytes(whole + b'{"id":"torn","ts":"2026-')  # a write killed half-way
+    data = Store().load()
+    assert [e.item for e in data.events] == ["vectors-matrices"]
+    t = tracker.Tracker()
+    assert t.states(t.roadmap())["vectors-matrices"].status == "done"
+    tick("probability-basics")
+    text = path.read_text()
+    assert "torn" not in text
+    assert text.endswith("\n")
+    assert [e.item for e in Store().load().events] == ["vectors-matrices", "probability-basics"]
+
+
+def test_a_bad_line_in_the_middle_is_reported_with_its_line_number(isolated_home: Path) -> None:
+    tick("vectors-matrices")
+    tick("probability-basics")
+    path = isolated_home / "store.json"
+    head, _, second = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(head + b"{oops\n" + second)
+    with pytest.raises(StoreError, match="line 2 is not valid JSON"):
+        Store().load()
+
+
+def test_a_version_1_store_is_read_and_rewritten_as_lines_on_the_next_write(
+    isolated_home: Path,
+) -> None:
+    event = tracker.new_event("ml-12-weeks", "vectors-matrices", "done")
+    version_1 = json.dumps(
+        {
+            "schema_version": 1,
+            "settings": {"active": "ml-12-weeks"},
+            "events": [json.loads(event.model_dump_json(exclude_none=True))],
+        }
+    ).encode()
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    path = isolated_home / "store.json"
+    path.write_bytes(version_1)
+    t = tracker.Tracker()
+    assert t.states(t.roadmap())["vectors-matrices"].status == "done"
+    assert path.read_bytes() == version_1  # reading never rewrites
+    tick("probability-basics")
+    assert path.with_name("store.json.v1.bak").read_bytes() == version_1
+    data, migrated = decode(path.read_bytes(), path)
+    assert not migrated
+    assert [e.item for e in data.events] == ["vectors-matrices", "probability-basics"]
+    assert json.loads(path.read_bytes().splitlines()[0])["schema_version"] == 2
+
+
+def test_encode_and_decode_agree(isolated_home: Path) -> None:
+    events = [
+        tracker.new_event("ml-12-weeks", item, "done", note='quote " and },{"id": inside')
+        for item in ("vectors-matrices", "probability-basics")
+    ]
+    data = StoreData(events=events)
+    raw = encode(data)
+    assert raw.count(b"\n") == 3  # the settings line and one line an event
+    assert decode(raw, Path("store.json")) == (data, False)
+
+
+def test_a_backup_that_is_not_the_start_of_the_store_becomes_a_whole_copy(
+    isolated_home: Path,
+) -> None:
+    tick("vectors-matrices")
+    tick("probability-basics")
+    backup = backup_path(isolated_home / "store.json")
+    backup.write_bytes(b"something else entirely\n")  # not the start of the store
+    tick("descriptive-stats")
+    assert backup.read_bytes() == b"".join(
+        (isolated_home / "store.json").read_bytes().splitlines(keepends=True)[:3]
+    )
+
+
+def test_start_dates_still_come_from_the_first_tick(isolated_home: Path) -> None:
+    tick("vectors-matrices")
+    started = Store().summary().started
+    assert started == {"ml-12-weeks": tracker.local_today()}
+    assert isinstance(started["ml-12-weeks"], date)
