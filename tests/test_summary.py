@@ -69,7 +69,10 @@ def test_summary_states_equal_a_full_replay(
 ) -> None:
     events = make_events(rows)
     summary = LogSummary.of(StoreData(events=events))
-    assert as_tuples(summary.states(DEMO)) == as_tuples(replay(DEMO, events))
+    replayed = replay(DEMO, events)
+    assert as_tuples(summary.states(DEMO)) == as_tuples(replayed)
+    for leaf in LEAVES:
+        assert summary.status(DEMO, leaf) == (replayed[leaf].status if leaf in replayed else "todo")
     assert summary.count == len(events)
     assert summary.newest == max((e.ts for e in events), default=None)
     expected = {}

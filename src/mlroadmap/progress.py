@@ -152,6 +152,17 @@ class LogSummary:
             state.day = date.fromisoformat(day)
         return states
 
+    def status(self, roadmap: Roadmap, item: str) -> str:
+        """One item's status, as ``states`` would give it (events under its old IDs count)."""
+        recorded = self.items.get(roadmap.id, {})
+        names = [item, *roadmap.index.node(item).renamed_from]
+        found = [recorded[name] for name in names if name in recorded and recorded[name][0]]
+        if not found:
+            return TODO
+        if len(found) == 1:
+            return str(found[0][0])
+        return str(max(found, key=lambda r: (datetime.fromisoformat(r[1]), r[2]))[0])
+
     def to_json(self) -> dict[str, Any]:
         return {
             "active": self.active,

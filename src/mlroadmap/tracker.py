@@ -243,11 +243,10 @@ def mark(
         nonlocal result
         roadmap = tracker.roadmap(roadmap_query, summary)
         targets = list(dict.fromkeys(resolve(roadmap, q) for q in queries))
-        states = summary.states(roadmap)
         leaves = list(
             dict.fromkeys(leaf for t in targets for leaf in roadmap.index.leaves_under(t))
         )
-        changed = [leaf for leaf in leaves if status_of(states, leaf) != action]
+        changed = [leaf for leaf in leaves if summary.status(roadmap, leaf) != action]
         changed_set = set(changed)
         unchanged = [leaf for leaf in leaves if leaf not in changed_set]
         events: list[Event] = []
