@@ -159,8 +159,10 @@ def _first_bad_line(head: bytes, lines: list[bytes]) -> str:
     for number, line in enumerate([head, *lines], start=1):
         try:
             value = json.loads(line)
-        except (ValueError, UnicodeDecodeError) as exc:
-            return f"line {number} is not valid JSON ({exc})"
+        except json.JSONDecodeError as exc:
+            return f"line {number} is not valid JSON ({exc.msg} at column {exc.colno})"
+        except ValueError:  # not UTF-8
+            return f"line {number} is not valid UTF-8 text"
         if not isinstance(value, dict):
             return f"line {number} is not a JSON object"
     return "the store is not valid JSON"
