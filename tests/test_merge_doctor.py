@@ -147,3 +147,31 @@ def test_doctor_restore_without_backup_fails_clearly(isolated_home: Path) -> Non
     assert result.exit_code == 1
     assert "no readable backup" in result.stderr
     assert len(_ticks(isolated_home)) == 5
+
+
+def test_doctor_removes_leftovers_and_reports_an_unfinished_line(isolated_home: Path) -> None:
+    runner.invoke(app, ["done", "week-1"])
+    store_file = isolated_home / "store.json"
+    leftovers = [
+        isolated_home / ".store.json.4242.tmp",
+        isolated_home / ".store.json.bak.4243.tmp",
+    ]
+    for path in leftovers:
+        path.write_text("half a write")
+    kept = isolated_home / ".notes.4244.tmp"  # not ours: left alone
+    kept.write_text("mine")
+    with store_file.open("a") as f:
+        f.write('{"id": "killed-half-way", "ts": ')
+    result = runner.invoke(app, ["doctor", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["healthy"] is True
+    assert report["events"] == 5
+    assert report["unfinished_line"] is True
+    assert sorted(report["removed"]) == sorted(str(p) for p in leftovers)
+    assert not any(p.exists() for p in leftovers)
+    assert kept.read_text() == "mine"
+    view = runner.invoke(app, ["doctor"]).stdout
+    assert "last line is unfinished" in view
+    runner.invoke(app, ["done", "week-2"])
+    assert json.loads(runner.invoke(app, ["doctor", "--json"]).stdout)["unfinished_line"] is False

@@ -577,6 +577,13 @@ def doctor_view(report: DoctorReport) -> RenderableType:
             lines.append(Text(f"The replaced file was kept as {report.set_aside}."))
     if report.healthy:
         lines.append(Text(f"ok    {clean(str(report.store))}: {report.events} events", style=""))
+        if report.unfinished_line:
+            lines.append(
+                Text(
+                    "info  the last line is unfinished (a write was killed); it is ignored, "
+                    "and the next change removes it"
+                )
+            )
     else:
         lines.append(Text(f"FAIL  {clean(report.problem or '')}", style="red"))
     if report.backup is None:
@@ -605,6 +612,8 @@ def doctor_view(report: DoctorReport) -> RenderableType:
             )
     elif report.healthy:
         lines.append(Text("ok    every recorded item exists in its roadmap"))
+    for path in report.removed:
+        lines.append(Text(f"fixed {clean(str(path))}: removed, a temporary file of a killed write"))
     if not report.healthy and report.backup_events is not None:
         lines.append(Text("Run 'mlroadmap doctor --restore' to put the backup back.", style="bold"))
     return Group(*lines)
@@ -624,6 +633,8 @@ def doctor_json(report: DoctorReport) -> dict[str, Any]:
         ],
         "restored_from": str(report.restored_from) if report.restored_from else None,
         "set_aside": str(report.set_aside) if report.set_aside else None,
+        "unfinished_line": report.unfinished_line,
+        "removed": [str(p) for p in report.removed],
     }
 
 

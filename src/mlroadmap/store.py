@@ -460,6 +460,26 @@ class Store:
             self._save_summary(summary, _key(st))
         return summary
 
+    def remove_leftovers(self) -> list[Path]:
+        """Delete the temporary files of writers that were killed; return their paths.
+
+        Under the lock no writer is running, so every temporary file of the
+        store or its backup is a leftover.
+        """
+        directory = self.path.parent
+        if not directory.is_dir():
+            return []
+        names = (self.path.name, backup_path(self.path).name)
+        removed = []
+        with self.locked():
+            for entry in sorted(os.listdir(directory)):
+                stem, _, pid = entry.removesuffix(".tmp").rpartition(".")
+                if entry.endswith(".tmp") and stem.lstrip(".") in names and pid.isdigit():
+                    with contextlib.suppress(OSError):
+                        os.unlink(directory / entry)
+                        removed.append(directory / entry)
+        return removed
+
     def _ensure_dir(self) -> None:
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

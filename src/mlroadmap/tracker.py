@@ -455,6 +455,8 @@ class DoctorReport(NamedTuple):
     orphans: list[Orphan]
     restored_from: Path | None = None
     set_aside: Path | None = None
+    unfinished_line: bool = False  # a write was killed half-way; its line is ignored
+    removed: tuple[Path, ...] = ()  # temporary files left by killed writers, now deleted
 
 
 def _orphans(catalog: Catalog, data: StoreData) -> list[Orphan]:
@@ -492,6 +494,8 @@ def doctor(tracker: Tracker, *, restore: bool = False) -> DoctorReport:
         data = store.load()
     except StoreError as exc:
         problem = exc.message
+    raw = store.read_bytes() if data is not None else None
+    removed = store.remove_leftovers()
     restored_from = set_aside = None
     if restore:
         if backup_data is None:
@@ -516,6 +520,8 @@ def doctor(tracker: Tracker, *, restore: bool = False) -> DoctorReport:
         orphans=_orphans(tracker.catalog, data) if data is not None else [],
         restored_from=restored_from,
         set_aside=set_aside,
+        unfinished_line=bool(raw and not raw.endswith(b"\n")) and restored_from is None,
+        removed=tuple(removed),
     )
 
 
