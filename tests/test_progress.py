@@ -12,6 +12,7 @@ from mlroadmap.models import Roadmap
 from mlroadmap.progress import (
     Count,
     counts,
+    leaf_weeks,
     next_items,
     orphans,
     pace,
@@ -19,7 +20,6 @@ from mlroadmap.progress import (
     schedule,
     status_of,
     total,
-    week_of,
 )
 from mlroadmap.records import Event
 
@@ -293,11 +293,13 @@ def test_pace_undone_items_do_not_count() -> None:
 START = date(2026, 3, 2)
 
 
-def test_week_of_uses_the_nearest_week_numbers() -> None:
-    assert week_of(DEMO, "a") == 1
-    assert week_of(DEMO, "c") == 2  # from week-2, two levels up
-    assert week_of(DEMO, "f") == 4  # the last week of a range
-    assert week_of(DEMO, "g") is None
+def test_leaf_weeks_use_the_nearest_week_numbers() -> None:
+    weeks = leaf_weeks(DEMO)
+    assert weeks["a"] == 1
+    assert weeks["c"] == 2  # from week-2, two levels up
+    assert weeks["f"] == 4  # the last week of a range
+    assert "g" not in weeks  # no week anywhere above it
+    assert weeks == {"a": 1, "b": 1, "c": 2, "d": 2, "e": 2, "f": 4}
 
 
 @pytest.mark.parametrize(

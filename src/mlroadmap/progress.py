@@ -356,21 +356,10 @@ class Schedule(NamedTuple):
         return position - self.calendar_week
 
 
-def week_of(roadmap: Roadmap, item: str) -> int | None:
-    """The last week the roadmap schedules the item in (its own or its nearest ancestor's)."""
-    index = roadmap.index
-    for node_id in (item, *reversed(index.ancestors(item))):
-        weeks = index.node(node_id).weeks
-        if weeks:
-            return max(weeks)
-    return None
-
-
-def schedule(
-    roadmap: Roadmap, states: dict[str, ItemState], *, started: date, today: date
-) -> Schedule | None:
-    """The schedule, for roadmaps whose nodes carry week numbers."""
-    weeks: dict[str, int] = {}  # leaf -> the last week of it or its nearest ancestor with weeks
+def leaf_weeks(roadmap: Roadmap) -> dict[str, int]:
+    """The week each item is scheduled in: the last of its own weeks or its nearest
+    ancestor's; items with no week anywhere above them are left out. One pass."""
+    weeks: dict[str, int] = {}
     stack: list[tuple[Node, int | None]] = [(n, None) for n in roadmap.children]
     while stack:
         node, inherited = stack.pop()
@@ -379,6 +368,14 @@ def schedule(
             stack.extend((child, week) for child in node.children)
         elif week is not None:
             weeks[node.id] = week
+    return weeks
+
+
+def schedule(
+    roadmap: Roadmap, states: dict[str, ItemState], *, started: date, today: date
+) -> Schedule | None:
+    """The schedule, for roadmaps whose nodes carry week numbers."""
+    weeks = leaf_weeks(roadmap)
     if not weeks:
         return None
     pending = [w for leaf, w in weeks.items() if status_of(states, leaf) not in SETTLED]
