@@ -273,23 +273,13 @@ def load_model(path: Path, kind: type[K], *, use_cache: bool = True) -> K:
             pass
     value, doc = _checked(text, path, kind)
     if cache is not None:
-        _write_cache(cache, json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+        paths.write_cache(cache, json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
     return value
 
 
 def load_file(path: Path, *, use_cache: bool = True) -> Roadmap:
     """Load one roadmap file (cached by content)."""
     return load_model(path, Roadmap, use_cache=use_cache)
-
-
-def _write_cache(cache: Path, data: str) -> None:
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-        tmp.write_text(data, encoding="utf-8")
-        os.replace(tmp, cache)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
 
 
 # ---------------------------------------------------------------------------

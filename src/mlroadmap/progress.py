@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mlroadmap.models import STATUS_ACTIONS, Node, Roadmap
+from mlroadmap.models import STATUS_ACTIONS, Node, Roadmap, _Plain
 
 if TYPE_CHECKING:
     from mlroadmap.records import Event, StoreData
@@ -64,6 +64,11 @@ def replay(roadmap: Roadmap, events: Iterable[Event]) -> dict[str, ItemState]:
             state.notes.append(event)
             state.note_count += 1
     return states
+
+
+def _set_at(ts: str, event_id: str) -> tuple[datetime, str]:
+    """The log order of the event that set a status: the later of two recorded IDs wins."""
+    return (datetime.fromisoformat(ts), event_id)
 
 
 class LogSummary:
@@ -144,7 +149,7 @@ class LogSummary:
             if not status:
                 continue
             if item in new_ids:  # the item's events may be under an old ID too
-                key = (datetime.fromisoformat(ts), event_id)
+                key = _set_at(ts, event_id)
                 if item in latest and latest[item] > key:
                     continue
                 latest[item] = key
@@ -161,7 +166,7 @@ class LogSummary:
             return TODO
         if len(found) == 1:
             return str(found[0][0])
-        return str(max(found, key=lambda r: (datetime.fromisoformat(r[1]), r[2]))[0])
+        return str(max(found, key=lambda r: _set_at(r[1], r[2]))[0])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -196,9 +201,10 @@ def orphans(roadmap: Roadmap, states: dict[str, ItemState]) -> list[str]:
     return sorted(item for item in states if item not in roadmap.index.entries)
 
 
-class Count:
+class Count(_Plain):
     """Items of a node by status; ``credited`` ones are not done here but learned elsewhere."""
 
+    _fields = ("done", "skipped", "started", "total", "credited")
     __slots__ = ("credited", "done", "skipped", "started", "total")
 
     def __init__(
@@ -210,17 +216,9 @@ class Count:
         self.total = total
         self.credited = credited
 
-    def _key(self) -> tuple[int, int, int, int, int]:
-        return (self.done, self.skipped, self.started, self.total, self.credited)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Count) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return "Count(done={}, skipped={}, started={}, total={}, credited={})".format(*self._key())
+    # Counts are hashable values; the roadmap's plain objects are not.
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(self._values())
 
     @property
     def settled(self) -> int:

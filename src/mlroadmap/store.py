@@ -284,23 +284,23 @@ class Store:
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot read the store: {_describe(exc)}") from None
 
-    def _summary(self) -> tuple[LogSummary, bool, StoreData | None]:
-        """The summary, whether the file can take appended lines, and the data if it was read."""
+    def _summary(self) -> tuple[LogSummary, bool]:
+        """The summary, and whether the file can take appended lines."""
         st = self._stat()
         if st is None:
-            return LogSummary(), False, None
+            return LogSummary(), False
         cached = self._cached_summary(_key(st))
         if cached is not None:
             return cached
         raw = self.read_bytes()
         if raw is None:
-            return LogSummary(), False, None
+            return LogSummary(), False
         data, migrated = decode(raw, self.path)
         summary = LogSummary.of(data)
         appendable = not migrated and raw.endswith(b"\n")
         if len(raw) == st.st_size:
             self._save_summary(summary, _key(st), appendable=appendable)
-        return summary, appendable, data
+        return summary, appendable
 
     def _summary_cache(self) -> Path:
         import hashlib
@@ -308,26 +308,18 @@ class Store:
         name = hashlib.sha256(os.fsencode(os.path.abspath(self.path))).hexdigest()[:20]
         return paths.cache_dir() / "stores" / f"{name}-{SUMMARY_FORMAT}.json"
 
-    def _cached_summary(self, key: FileKey) -> tuple[LogSummary, bool, None] | None:
+    def _cached_summary(self, key: FileKey) -> tuple[LogSummary, bool] | None:
         try:
             doc = json.loads(self._summary_cache().read_bytes())
             if doc.get("key") != list(key):
                 return None
-            return LogSummary.from_json(doc["summary"]), doc["appendable"] is True, None
+            return LogSummary.from_json(doc["summary"]), doc["appendable"] is True
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def _save_summary(self, summary: LogSummary, key: FileKey, *, appendable: bool = True) -> None:
-        cache = self._summary_cache()
         document = {"key": list(key), "appendable": appendable, "summary": summary.to_json()}
-        text = json.dumps(document, separators=(",", ":"))
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, cache)
-        except OSError:
-            pass  # a summary that cannot be kept only costs time
+        paths.write_cache(self._summary_cache(), json.dumps(document, separators=(",", ":")))
 
     # -- writing ----------------------------------------------------------
 
@@ -357,20 +349,24 @@ class Store:
 
         ``change`` returns the same object to mean "nothing to write".
         """
+        with self.locked():
+            return self._update(change)
+
+    def _update(self, change: Callable[[StoreData], StoreData]) -> StoreData:
+        """``update``'s read-modify-write; the caller holds the lock."""
         from mlroadmap.records import StoreData
 
-        with self.locked():
-            raw = self.read_bytes()
-            if raw is None:
-                data, migrated = StoreData(), False
-            else:
-                data, migrated = decode(raw, self.path)
-                if migrated:
-                    self._keep_pre_migration_copy(raw)
-            new = change(data)
-            if new is not data or migrated:
-                self.write(new)
-            return new
+        raw = self.read_bytes()
+        if raw is None:
+            data, migrated = StoreData(), False
+        else:
+            data, migrated = decode(raw, self.path)
+            if migrated:
+                self._keep_pre_migration_copy(raw)
+        new = change(data)
+        if new is not data or migrated:
+            self.write(new)
+        return new
 
     def append(
         self, plan: Callable[[LogSummary], tuple[list[Event], dict[str, date]]]
@@ -382,7 +378,7 @@ class Store:
         rewrite it whole.
         """
         with self.locked():
-            summary, appendable, data = self._summary()
+            summary, appendable = self._summary()
             events, started = plan(summary)
             if not events and not started:
                 return summary
@@ -394,20 +390,17 @@ class Store:
                 if st is not None:
                     self._save_summary(summary, _key(st))
                 return summary
-            from mlroadmap.records import RoadmapSettings, StoreData
+            from mlroadmap.records import RoadmapSettings
 
-            if data is None:
-                raw = self.read_bytes()
-                data = decode(raw, self.path)[0] if raw is not None else StoreData()
+            def add(data: StoreData) -> StoreData:
+                roadmaps = {**data.roadmaps}
+                for rid, day in started.items():
+                    roadmaps[rid] = RoadmapSettings(started=day)
+                events_now = [*data.events, *events]
+                return data.model_copy(update={"events": events_now, "roadmaps": roadmaps})
 
-            roadmaps = {**data.roadmaps}
-            for rid, day in started.items():
-                roadmaps[rid] = RoadmapSettings(started=day)
-            new = data.model_copy(update={"events": [*data.events, *events], "roadmaps": roadmaps})
-            raw = self.read_bytes()
-            if raw is not None and not _is_lines(_header(raw)[0]):
-                self._keep_pre_migration_copy(raw)  # an older format: keep a copy as it was
-            return self.write(new)
+            self._update(add)  # a whole rewrite, which also saves the new summary
+            return self._summary()[0]
 
     def _append(self, lines: bytes) -> None:
         """Append whole lines and fsync, after bringing the backup up to the current version.
@@ -520,6 +513,14 @@ def _same_start(current: Any, backup: Path, length: int) -> bool:
     return bool(current.read(probe) == tail)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte (``os.write`` may write fewer than it was given)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
 def append_lines(path: Path, lines: bytes) -> None:
     """Append ``lines`` to ``path`` and fsync; on failure cut the file back to its old size."""
     if not lines:
@@ -528,10 +529,7 @@ def append_lines(path: Path, lines: bytes) -> None:
     try:
         size = os.fstat(fd).st_size
         try:
-            view = memoryview(lines)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            _write_all(fd, lines)
             os.fsync(fd)
         except OSError:
             with contextlib.suppress(OSError):
@@ -547,10 +545,7 @@ def atomic_write_raw(path: Path, data: bytes) -> None:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            _write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -569,10 +564,7 @@ def atomic_write(path: Path, data: bytes, *, backup: Path | None = None) -> None
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             step = "write"
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            _write_all(fd, data)
             step = "flush to disk"
             os.fsync(fd)
         finally:
@@ -585,12 +577,7 @@ def atomic_write(path: Path, data: bytes, *, backup: Path | None = None) -> None
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        reason = _describe(exc)
-        if exc.errno == errno.ENOSPC:
-            reason += " (free some disk space and try again)"
-        raise StoreError(
-            f"{path}: could not {step}: {reason}; the store was left as it was"
-        ) from None
+        raise _write_error(path, step, exc) from None
     _fsync_dir(path.parent)
 
 
