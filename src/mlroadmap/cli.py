@@ -539,7 +539,8 @@ def doctor_cmd(
     ] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Check the store and its backup, list ticks on items no roadmap has now.
+    """Check the store and its backup, list ticks on items no roadmap has now,
+    and delete temporary files left by killed writes.
 
     Exits 1 when the store is unreadable. Example: mlroadmap doctor --restore
     """
