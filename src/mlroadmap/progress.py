@@ -238,14 +238,20 @@ class Count(_Plain):
         )
 
 
-def _leaf_count(status: str, credited: bool = False) -> Count:
-    return Count(
-        done=int(status == DONE),
-        skipped=int(status == SKIPPED),
-        started=int(status == STARTED),
-        total=1,
-        credited=int(credited and status not in SETTLED),
-    )
+def _leaf_sums(status: str, credited: bool) -> list[int]:
+    """One item as [done, skipped, started, total, credited]."""
+    return [
+        int(status == DONE),
+        int(status == SKIPPED),
+        int(status == STARTED),
+        1,
+        int(credited and status not in SETTLED),
+    ]
+
+
+def _add_into(sums: list[int], more: list[int]) -> None:
+    for i in range(5):
+        sums[i] += more[i]
 
 
 def counts(
@@ -253,43 +259,31 @@ def counts(
 ) -> dict[str, Count]:
     """Done/skipped/started/credited/total leaves under every node, in one pass."""
     result: dict[str, Count] = {}
-    todo = ItemState()  # the state of an item the log does not mention
 
     def visit(node: Node) -> list[int]:
         """[done, skipped, started, total, credited] under ``node``."""
         if not node.children:
-            status = states.get(node.id, todo).status
-            sums = [
-                int(status == DONE),
-                int(status == SKIPPED),
-                int(status == STARTED),
-                1,
-                int(status not in SETTLED and node.id in credited),
-            ]
+            sums = _leaf_sums(status_of(states, node.id), node.id in credited)
         else:
             sums = [0, 0, 0, 0, 0]
             for child in node.children:
-                below = visit(child)
-                for i in range(5):
-                    sums[i] += below[i]
+                _add_into(sums, visit(child))
         result[node.id] = Count(*sums)
         return sums
 
     whole = [0, 0, 0, 0, 0]
     for top in roadmap.children:
-        below = visit(top)
-        for i in range(5):
-            whole[i] += below[i]
+        _add_into(whole, visit(top))
     result[""] = Count(*whole)
     return result
 
 
 def total(roadmap: Roadmap, states: dict[str, ItemState], credited: Collection[str] = ()) -> Count:
     """The roadmap's whole count, without building per-node counts."""
-    result = Count()
+    whole = [0, 0, 0, 0, 0]
     for leaf in roadmap.index.leaves:
-        result = result + _leaf_count(status_of(states, leaf), leaf in credited)
-    return result
+        _add_into(whole, _leaf_sums(status_of(states, leaf), leaf in credited))
+    return Count(*whole)
 
 
 # ---------------------------------------------------------------------------
