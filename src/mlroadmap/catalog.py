@@ -194,7 +194,7 @@ def _validated(document: object, kind: type[K]) -> tuple[dict[str, Any] | None, 
         return None, [Problem(path=(), message=f"{what} must be a mapping of keys, not {found}")]
     model = schema.Roadmap if kind is Roadmap else schema.SkillsCatalogue
     try:
-        value = model.model_validate(document)
+        return schema.validated(model, document), []
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False):
@@ -204,7 +204,6 @@ def _validated(document: object, kind: type[K]) -> tuple[dict[str, Any] | None, 
                 message = f"unknown key {loc[-1]!r}"
             problems.append(Problem(path=loc, message=message))
         return None, problems
-    return value.model_dump(mode="json", exclude_defaults=True), []
 
 
 def validate_document(document: object, kind: type[K]) -> tuple[K | None, list[Problem]]:

@@ -264,8 +264,7 @@ class Roadmap(_Plain):
         """Validate a parsed document (raises pydantic's ValidationError) and build it."""
         from mlroadmap import schema
 
-        value = schema.Roadmap.model_validate(document)
-        return cls.from_dict(value.model_dump(exclude_defaults=True))
+        return cls.from_dict(schema.validated(schema.Roadmap, document))
 
     def to_dict(self) -> dict[str, Any]:
         """The roadmap's own fields that differ from their defaults (children left out)."""
@@ -433,5 +432,4 @@ class SkillsCatalogue(_Plain):
         """Validate a parsed document (raises pydantic's ValidationError) and build it."""
         from mlroadmap import schema
 
-        value = schema.SkillsCatalogue.model_validate(document)
-        return cls.from_dict(value.model_dump(exclude_defaults=True))
+        return cls.from_dict(schema.validated(schema.SkillsCatalogue, document))

@@ -8,7 +8,7 @@ the cache.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -117,3 +117,11 @@ class Skill(_Strict):
 
 class SkillsCatalogue(_Strict):
     skills: list[Skill]
+
+
+def validated(model: type[Roadmap] | type[SkillsCatalogue], document: object) -> dict[str, Any]:
+    """The document as ``model`` validates it (text stripped, defaults left out), as JSON data.
+
+    Raises pydantic's ValidationError.
+    """
+    return model.model_validate(document).model_dump(mode="json", exclude_defaults=True)
