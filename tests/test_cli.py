@@ -826,7 +826,7 @@ def test_command_words_come_from_the_shell_when_completing(
     assert _command_words() == ["show"]
 
 
-def test_main_builds_one_command_and_restores_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_builds_one_command_and_restores_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
     from mlroadmap import cli
 
     before = list(cli.app.registered_commands)
@@ -838,8 +838,8 @@ def test_main_builds_one_command_and_restores_the_app(monkeypatch: pytest.Monkey
         lambda self: seen.append([c.name or "" for c in self.registered_commands]),
     )
     monkeypatch.setattr(sys, "argv", ["mlroadmap", "next", "-n", "2"])
-    cli.main()
+    assert cli.run() == 0
     monkeypatch.setattr(sys, "argv", ["mlroadmap", "--help"])
-    cli.main()
+    assert cli.run() == 0
     assert seen == [["next"], [c.name for c in before]]
     assert cli.app.registered_commands == before

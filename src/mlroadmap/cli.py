@@ -4,7 +4,9 @@ This is the one place that turns an ``MlroadmapError`` into a message on
 stderr and an exit code.
 """
 
+import contextlib
 import functools
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -597,13 +599,14 @@ def _command_words() -> list[str]:
         return []
 
 
-def main() -> None:
-    """The console script: run the app; a closed pipe or Ctrl-C ends quietly.
+def run() -> int:
+    """Run the app on ``sys.argv`` and return its exit status.
 
     Typer builds a command for every registered function before it parses
     anything, which costs about a millisecond a command. When the command
     line names one, only that one is built (help, errors and completion of
-    its options are unchanged); otherwise every command is.
+    its options are unchanged); otherwise every command is. A closed pipe
+    or Ctrl-C ends quietly.
     """
     registered = app.registered_commands
     name = invoked_command(_command_words())
@@ -611,12 +614,52 @@ def main() -> None:
         app.registered_commands = [c for c in registered if c.name == name]
     try:
         app()
+    except SystemExit as exc:
+        return _exit_status(exc.code)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
-        sys.exit(130)
+        return 130
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(int(ExitStatus.STORE))
+        return _closed_pipe()
     finally:
         app.registered_commands = registered
+    return 0
+
+
+def _exit_status(code: object) -> int:
+    """The status ``sys.exit(code)`` would give, printing a message as it would."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    sys.stderr.write(f"{code}\n")
+    return 1
+
+
+def _closed_pipe() -> int:
+    # Whoever read our output has gone: send the rest nowhere, without a traceback.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return int(ExitStatus.STORE)
+
+
+def main() -> None:
+    """The console script: run, flush the output, and leave at once.
+
+    A command lives for a fraction of a second, so the cyclic garbage
+    collector is switched off: its passes over a large roadmap's objects
+    cost more time than they free memory. Every file is written, fsynced
+    and closed before a command returns, so once stdout and stderr are
+    flushed the process exits without the interpreter's teardown (freeing
+    each object one by one), which on a large roadmap costs as much as
+    loading it.
+    """
+    gc.disable()
+    status = run()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        status = _closed_pipe()
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    os._exit(status)
