@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mlroadmap import progress
 from mlroadmap.models import Roadmap
 from mlroadmap.progress import (
     Count,
+    ItemState,
     counts,
     leaf_weeks,
     next_items,
@@ -18,6 +22,7 @@ from mlroadmap.progress import (
     pace,
     replay,
     schedule,
+    section_counts,
     status_of,
     total,
 )
@@ -197,6 +202,42 @@ def test_counts_per_node_and_overall() -> None:
     assert per_node[""] == Count(done=3, skipped=1, started=1, total=7)
     assert total(DEMO, states) == per_node[""]
     assert set(per_node) == {"", *DEMO.index.entries}
+
+
+@st.composite
+def trees(draw: st.DrawFn) -> tuple[Roadmap, dict[str, ItemState], set[str]]:
+    """A random roadmap (sections nested up to four deep), states for some of
+    its items (and for IDs it does not have), and some credited items."""
+    ids = itertools.count()
+
+    def node(depth: int) -> dict[str, Any]:
+        doc: dict[str, Any] = {"id": f"n{next(ids)}", "title": "T"}
+        if depth < 4 and draw(st.booleans()):
+            doc["children"] = [node(depth + 1) for _ in range(draw(st.integers(1, 4)))]
+        return doc
+
+    sections = [node(1) for _ in range(draw(st.integers(0, 5)))]
+    roadmap = Roadmap.from_dict(
+        {"id": "r", "title": "R", "summary": "S", "source": {"title": "S"}, "children": sections}
+    )
+    known = [*roadmap.index.entries, "gone-1", "gone-2"]
+    states: dict[str, ItemState] = {}
+    for item in draw(st.lists(st.sampled_from(known), unique=True)):
+        state = states[item] = ItemState()
+        state.status = draw(st.sampled_from(["todo", "done", "start", "skip"]))
+    credited = set(draw(st.lists(st.sampled_from(known))))
+    return roadmap, states, credited
+
+
+@given(trees())
+def test_section_counts_and_total_agree_with_counts(
+    case: tuple[Roadmap, dict[str, ItemState], set[str]],
+) -> None:
+    roadmap, states, credited = case
+    per_node = counts(roadmap, states, credited)
+    assert section_counts(roadmap, states, credited) == [per_node[n.id] for n in roadmap.children]
+    assert total(roadmap, states, credited) == per_node[""]
+    assert per_node[""].total == len(roadmap.index.leaves)
 
 
 def test_count_settled_fraction_and_sum() -> None:

@@ -278,12 +278,38 @@ def counts(
     return result
 
 
+def _tally(nodes: Iterable[Node], states: dict[str, ItemState], credited: Collection[str]) -> Count:
+    """The count of the leaves under ``nodes``, without a Count per node: one loop."""
+    done = skipped = started = leaves = learned = 0
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if node.children:
+            stack.extend(node.children)
+            continue
+        leaves += 1
+        state = states.get(node.id)
+        status = state.status if state is not None else TODO
+        if status == DONE:
+            done += 1
+        elif status == SKIPPED:
+            skipped += 1
+        else:
+            started += status == STARTED
+            learned += node.id in credited
+    return Count(done, skipped, started, leaves, learned)
+
+
 def total(roadmap: Roadmap, states: dict[str, ItemState], credited: Collection[str] = ()) -> Count:
     """The roadmap's whole count, without building per-node counts."""
-    whole = [0, 0, 0, 0, 0]
-    for leaf in roadmap.index.leaves:
-        _add_into(whole, _leaf_sums(status_of(states, leaf), leaf in credited))
-    return Count(*whole)
+    return _tally(roadmap.children, states, credited)
+
+
+def section_counts(
+    roadmap: Roadmap, states: dict[str, ItemState], credited: Collection[str] = ()
+) -> list[Count]:
+    """The count of each top-level section, in order (what ``counts`` gives them)."""
+    return [_tally((section,), states, credited) for section in roadmap.children]
 
 
 # ---------------------------------------------------------------------------

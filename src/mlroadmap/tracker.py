@@ -32,6 +32,7 @@ from mlroadmap.progress import (
     pace,
     replay,
     schedule,
+    section_counts,
     status_of,
     total,
 )
@@ -371,15 +372,16 @@ class ProgressResult(NamedTuple):
 
 def progress(tracker: Tracker, *, roadmap: Roadmap, credit: bool | None = None) -> ProgressResult:
     states = tracker.states(roadmap)
-    per_node = counts(roadmap, states, tracker.credits(roadmap, credit))
+    per_section = section_counts(roadmap, states, tracker.credits(roadmap, credit))
     today = local_today()
     started = tracker.summary.started.get(roadmap.id)
     return ProgressResult(
         roadmap=roadmap,
         sections=[
-            SectionProgress(id=n.id, title=n.title, count=per_node[n.id]) for n in roadmap.children
+            SectionProgress(id=n.id, title=n.title, count=count)
+            for n, count in zip(roadmap.children, per_section, strict=True)
         ],
-        total=per_node[""],
+        total=sum(per_section, Count()),
         pace=pace(roadmap, states, today=today, started=started),
         schedule=schedule(roadmap, states, started=started, today=today) if started else None,
         today=today,
