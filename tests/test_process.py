@@ -129,3 +129,19 @@ def test_a_reader_that_has_gone_ends_the_command_quietly(args: list[str]) -> Non
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "Exception ignored" not in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["show"], ["show", "--json"], ["progress", "--json"]])
+def test_output_to_a_full_disk_is_an_error_not_a_traceback(args: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "mlroadmap", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stderr == "error: cannot write the output: No space left on device\n"

@@ -621,6 +621,8 @@ def run() -> int:
         return 130
     except BrokenPipeError:
         return _closed_pipe()
+    except OSError as exc:  # the output could not be written: a full disk, a closed terminal
+        return _output_failed(exc)
     finally:
         app.registered_commands = registered
     return 0
@@ -643,6 +645,13 @@ def _closed_pipe() -> int:
     return int(ExitStatus.STORE)
 
 
+def _output_failed(exc: OSError) -> int:
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(f"error: cannot write the output: {exc.strerror or exc}\n")
+        sys.stderr.flush()
+    return int(ExitStatus.STORE)
+
+
 def main() -> None:
     """The console script: run, flush the output, and leave at once.
 
@@ -660,6 +669,8 @@ def main() -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         status = _closed_pipe()
+    except OSError as exc:
+        status = _output_failed(exc)
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
     os._exit(status)
