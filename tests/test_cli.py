@@ -425,6 +425,39 @@ def test_start_skip_and_settled_counts() -> None:
     assert found["optimizers"] == "skip"
 
 
+def test_a_section_start_or_skip_leaves_settled_items_as_they_are() -> None:
+    regression, classification = WEEK_5[:2]
+    run("done", regression)
+    run("skip", classification)
+    started = run("start", "week-5").stderr
+    assert flat("Marked 2 items in progress (week-5 in ml-12-weeks).") in flat(started)
+    assert flat("2 items already done or skipped: they stay so") in flat(started)
+    found = statuses()
+    assert [found[i] for i in WEEK_5] == ["done", "skip", "start", "start"]
+
+    again = run("start", "week-5").stderr
+    assert flat("Nothing to change (week-5 in ml-12-weeks). 2 already in progress.") in flat(again)
+
+    run("skip", "week-5")  # the done item stays done; the rest are skipped
+    found = statuses()
+    assert [found[i] for i in WEEK_5] == ["done", "skip", "skip", "skip"]
+
+    run("done", "week-5")  # done is never held back: everything is done now
+    assert {statuses()[i] for i in WEEK_5} == {"done"}
+
+
+def test_naming_a_settled_item_changes_it_and_says_what_it_was() -> None:
+    run("done", "derivatives")
+    message = run("start", "derivatives").stderr
+    assert flat("Marked derivatives in progress in ml-12-weeks (it was done).") in flat(message)
+    assert statuses()["derivatives"] == "start"
+    run("skip", "optimizers")
+    both = run("done", "derivatives", "optimizers").stderr
+    assert flat("Before, derivatives was in progress, optimizers was skipped.") in flat(both)
+    fresh = run("done", "vectors-matrices").stderr
+    assert "it was" not in fresh
+
+
 def test_start_then_done_then_undo_follows_the_last_action() -> None:
     run("start", "derivatives")
     run("done", "derivatives")

@@ -280,7 +280,7 @@ def undo_cmd(items: ItemsArg, roadmap: RoadmapOpt = None) -> None:
 
 @command("start")
 def start_cmd(items: ItemsArg, roadmap: RoadmapOpt = None, note: NoteOpt = None) -> None:
-    """Mark items as in progress.
+    """Mark items as in progress; a section leaves its done and skipped items as they are.
 
     Example: mlroadmap start week-6
     """
@@ -290,6 +290,8 @@ def start_cmd(items: ItemsArg, roadmap: RoadmapOpt = None, note: NoteOpt = None)
 @command("skip")
 def skip_cmd(items: ItemsArg, roadmap: RoadmapOpt = None, note: NoteOpt = None) -> None:
     """Mark items as not needed; progress counts them as settled, apart from done.
+
+    A section leaves its done items as they are.
 
     Example: mlroadmap skip matplotlib-seaborn --note "already know it"
     """

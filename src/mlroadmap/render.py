@@ -384,17 +384,35 @@ def mark_message(result: MarkResult) -> str:
         return f"Noted on {target} {where}."
     n = len(result.changed)
     if n == 0:
-        if result.targets == result.unchanged:
+        if result.kept:
+            message = f"Nothing to change ({target} {where})."
+            if result.unchanged:
+                message += f" {len(result.unchanged)} already {verb}."
+        elif result.targets == result.unchanged:
             message = f"Nothing to change: {target} {where} is already {verb}."
         else:
             message = f"Nothing to change: every item of {target} {where} is already {verb}."
     else:
         if n == 1 and result.targets == result.changed:
-            message = f"Marked {target} {verb} {where}."
+            message = f"Marked {target} {verb} {where}"
+            was = result.was.get(target)
+            message += f" (it was {VERBS[was]})." if was else "."
         else:
             message = f"Marked {plural(n, 'item')} {verb} ({target} {where})."
+            if result.was:
+                message += " Before, " + ", ".join(
+                    f"{item} was {VERBS[status]}" for item, status in result.was.items()
+                )
+                message += "."
         if result.unchanged:
             message += f" {len(result.unchanged)} already {verb}."
+    if result.kept:
+        statuses = " or ".join(VERBS[s] for s in sorted(set(result.kept.values())))
+        they = "it stays" if len(result.kept) == 1 else "they stay"
+        message += (
+            f" {plural(len(result.kept), 'item')} already {statuses}: {they} so"
+            " (name an item to change it)."
+        )
     if result.noted:
         message += " Note saved."
     return message

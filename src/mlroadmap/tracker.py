@@ -194,6 +194,16 @@ class MarkResult(NamedTuple):
     changed: list[str]
     unchanged: list[str]
     noted: list[str]
+    # items under a named section that the action would have reopened, left as they were
+    kept: dict[str, str]
+    # named items that had another status than to-do before: what it was
+    was: dict[str, str]
+
+
+# What marking a whole section leaves alone: starting a week does not reopen
+# what is already done or skipped in it, and skipping it does not hide what is
+# done. Naming the item itself always changes it.
+SECTION_KEEPS = {STARTED: SETTLED, SKIPPED: frozenset({DONE})}
 
 
 def new_event(
@@ -247,9 +257,15 @@ def mark(
         leaves = list(
             dict.fromkeys(leaf for t in targets for leaf in roadmap.index.leaves_under(t))
         )
-        changed = [leaf for leaf in leaves if summary.status(roadmap, leaf) != action]
-        changed_set = set(changed)
-        unchanged = [leaf for leaf in leaves if leaf not in changed_set]
+        before = {leaf: summary.status(roadmap, leaf) for leaf in leaves}
+        named = {t for t in targets if roadmap.index.node(t).is_leaf}
+        keeps = SECTION_KEEPS.get(action, frozenset())
+        kept = {
+            leaf: status for leaf, status in before.items() if status in keeps and leaf not in named
+        }
+        changed = [leaf for leaf, status in before.items() if status != action and leaf not in kept]
+        unchanged = [leaf for leaf, status in before.items() if status == action]
+        was = {leaf: before[leaf] for leaf in changed if leaf in named and before[leaf] != TODO}
         events: list[Event] = []
         noted: list[str] = []
         single_leaf = len(targets) == 1 and roadmap.index.node(targets[0]).is_leaf
@@ -266,7 +282,7 @@ def mark(
                 )
         if note:
             noted = targets
-        result = MarkResult(roadmap, action, targets, changed, unchanged, noted)
+        result = MarkResult(roadmap, action, targets, changed, unchanged, noted, kept, was)
         started: dict[str, date] = {}
         if events and action in (DONE, STARTED, SKIPPED) and roadmap.id not in summary.started:
             started[roadmap.id] = on or local_today()  # a roadmap's start date is its first tick
@@ -300,7 +316,7 @@ def add_note(
         nonlocal result
         roadmap = tracker.roadmap(roadmap_query, summary)
         target = resolve(roadmap, query)
-        result = MarkResult(roadmap, "note", [target], [], [], [target])
+        result = MarkResult(roadmap, "note", [target], [], [], [target], {}, {})
         stamp = next(_timestamps(summary))
         return [new_event(roadmap.id, target, "note", note=text.strip(), ts=stamp)], {}
 
