@@ -96,6 +96,39 @@ def main() -> None:
     app()
 '''
 
+# The stricter floor (--floor fast-exit): the same app ending as mlroadmap's
+# console script does, with no cyclic GC and no interpreter teardown.
+HELLO_FAST_EXIT_APP = '''\
+"""The hello-world Typer app, ending as mlroadmap's console script does."""
+
+import gc
+import os
+import sys
+
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def hello() -> None:
+    """Print one line."""
+    print("Hello, world!")
+
+
+def main() -> None:
+    gc.disable()
+    try:
+        app()
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else 1
+    else:
+        status = 0
+    sys.stdout.flush()
+    os._exit(status)
+'''
+FLOORS = {"plain": HELLO_APP, "fast-exit": HELLO_FAST_EXIT_APP}
+
 # The same text pip writes for a console script, so both programs start the same way.
 CONSOLE_WRAPPER = """\
 # -*- coding: utf-8 -*-
@@ -338,14 +371,22 @@ class CaseResult:
 
 
 class Bench:
-    def __init__(self, workdir: Path, pairs: int, warmups: int, *, verbose: bool = True) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        pairs: int,
+        warmups: int,
+        *,
+        floor: str = "plain",
+        verbose: bool = True,
+    ) -> None:
         self.workdir = workdir
         self.pairs = pairs
         self.warmups = warmups
         self.verbose = verbose
         script = find_console_script()
         self.mlroadmap = [sys.executable, str(script)]
-        self.hello = [sys.executable, str(write_hello(workdir))]
+        self.hello = [sys.executable, str(write_hello(workdir, FLOORS[floor]))]
         self.base_env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
 
     def log(self, message: str) -> None:
@@ -541,9 +582,9 @@ def find_console_script() -> Path:
     return Path(found)
 
 
-def write_hello(workdir: Path) -> Path:
+def write_hello(workdir: Path, source: str = HELLO_APP) -> Path:
     """The hello app as a module plus a console-script wrapper, like an installed CLI."""
-    (workdir / "hello_app.py").write_text(HELLO_APP, encoding="utf-8")
+    (workdir / "hello_app.py").write_text(source, encoding="utf-8")
     wrapper = workdir / "hello.py"
     wrapper.write_text(CONSOLE_WRAPPER.format(module="hello_app"), encoding="utf-8")
     return wrapper
@@ -763,13 +804,18 @@ def mlroadmap_version() -> str:
         return "?"
 
 
-def header(pairs: int, warmups: int) -> list[str]:
+def header(pairs: int, warmups: int, floor: str = "plain") -> list[str]:
     now = datetime.now().astimezone()
-    return [
+    lines = [
         f"mlroadmap {mlroadmap_version()} benchmark: Python {platform.python_version()}, "
         f"{platform.machine()}, {os.cpu_count()} CPUs, {now:%Y-%m-%d %H:%M %Z}",
         f"{pairs} pairs (hello, command) per command after {warmups} warm-up pair(s)",
     ]
+    if floor != "plain":
+        lines.append(
+            "floor: the hello app with no cyclic GC and no interpreter teardown, as mlroadmap ends"
+        )
+    return lines
 
 
 def _mark(ok: bool | None) -> str:
@@ -871,6 +917,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
     parser.add_argument(
+        "--floor",
+        choices=tuple(FLOORS),
+        default="plain",
+        help="the hello app as written (plain, the targets' floor), or ending as mlroadmap "
+        "does: no cyclic GC, no interpreter teardown (fast-exit, a stricter floor)",
+    )
+    parser.add_argument(
         "--only",
         action="append",
         choices=(*CASES, "scaling"),
@@ -904,7 +957,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tempfile.mkdtemp(prefix="mlroadmap-bench-"))
         cleanup = True
     try:
-        bench = Bench(workdir, pairs, warmups)
+        bench = Bench(workdir, pairs, warmups, floor=args.floor)
         byte_compile(workdir)
         bench.check_hello()
         done: dict[str, CaseResult] = {}
@@ -924,7 +977,11 @@ def main(argv: list[str] | None = None) -> int:
     cases = list(done.values())
     scale = scaling(done)
     bench_rss = own_peak_mib()
-    lines = [*header(pairs, warmups), *[f"  {c.name}: {c.description}" for c in cases], ""]
+    lines = [
+        *header(pairs, warmups, args.floor),
+        *[f"  {c.name}: {c.description}" for c in cases],
+        "",
+    ]
     lines += table(cases)
     if scale is not None:
         lines += scaling_lines(scale)
@@ -948,6 +1005,7 @@ def main(argv: list[str] | None = None) -> int:
             "mlroadmap": mlroadmap_version(),
             "bench_process_peak_rss_mib": _round(bench_rss),
             "quick": args.quick,
+            "floor": args.floor,
             "pairs": pairs,
             "warmups": warmups,
             "cases": {c.name: c.as_json() for c in cases},

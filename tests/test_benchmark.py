@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
 
@@ -46,3 +50,27 @@ def test_quick_benchmark_runs_and_reports_every_command(tmp_path: Path) -> None:
             if sys.platform.startswith("linux"):
                 assert figures["peak_rss_mib"] > 0, where
     assert set(document["scaling"]["commands"]) == EXPECTED["half"]
+
+
+def _bench_module() -> dict[str, Any]:
+    """bench.py's globals (it is a script, not an importable module)."""
+    return runpy.run_path(str(BENCH), run_name="bench_under_test")
+
+
+@pytest.mark.parametrize("floor", ["plain", "fast-exit"])
+def test_each_floor_is_a_hello_app_that_prints_and_exits_0(tmp_path: Path, floor: str) -> None:
+    bench = _bench_module()
+    script = bench["write_hello"](tmp_path, bench["FLOORS"][floor])
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "Hello, world!\n", "")
+    bad = subprocess.run(
+        [sys.executable, str(script), "--no-such-option"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "No such option" in bad.stderr
