@@ -623,8 +623,8 @@ def run() -> int:
         return 130
     except BrokenPipeError:
         return _closed_pipe()
-    except OSError as exc:  # the output could not be written: a full disk, a closed terminal
-        return _output_failed(exc)
+    except OSError as exc:  # a full disk under stdout, a terminal gone, a file we could not use
+        return _os_error(exc)
     finally:
         app.registered_commands = registered
     return 0
@@ -647,9 +647,11 @@ def _closed_pipe() -> int:
     return int(ExitStatus.STORE)
 
 
-def _output_failed(exc: OSError) -> int:
+def _os_error(exc: OSError) -> int:
+    """One line for a system error no command turned into a message of its own."""
+    what = f"{exc.filename}" if exc.filename else "cannot write the output"
     with contextlib.suppress(OSError, ValueError):
-        sys.stderr.write(f"error: cannot write the output: {exc.strerror or exc}\n")
+        sys.stderr.write(f"error: {what}: {exc.strerror or exc}\n")
         sys.stderr.flush()
     return int(ExitStatus.STORE)
 
@@ -672,7 +674,7 @@ def main() -> None:
     except BrokenPipeError:
         status = _closed_pipe()
     except OSError as exc:
-        status = _output_failed(exc)
+        status = _os_error(exc)
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
     os._exit(status)
