@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING, Any
 from mlroadmap.progress import DONE, SKIPPED, STARTED, Count, ItemState, status_of
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
+    from collections.abc import Iterable, Iterator
+
+    from rich.console import Console, ConsoleOptions, RenderableType
+    from rich.segment import Segment
     from rich.text import Text
 
     from mlroadmap.models import Node, Resource, Roadmap
@@ -237,25 +240,86 @@ def _hidden(node: Node, result: ShowResult) -> bool:
     return result.todo_only and count is not None and count.settled == count.total
 
 
+class Outline:
+    """A tree of Text labels with guide lines: what ``rich.tree.Tree`` draws, for less.
+
+    Rich's Tree sends every label through the console's whole rendering
+    pipeline; drawing the same guides and wrapping each label with
+    ``Text.wrap`` gives the same characters and styles in about half the time
+    (``show`` of the 12-week roadmap: about 19 ms, now about 9).
+    ``tests/test_render.py`` checks that both draw the same output.
+    """
+
+    __slots__ = ("children", "label")
+    GUIDES = ("    ", "│   ", "├── ", "└── ")  # space, continue, fork, end: as Rich draws them
+    ASCII_GUIDES = ("    ", "|   ", "+-- ", "`-- ")
+    GUIDE_STYLE = "dim"
+
+    def __init__(self, label: Text) -> None:
+        self.label = label
+        self.children: list[Outline] = []
+
+    def add(self, label: Text) -> Outline:
+        child = Outline(label)
+        self.children.append(child)
+        return child
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        from rich.segment import Segment
+
+        space, more, fork, end = self.ASCII_GUIDES if options.ascii_only else self.GUIDES
+        guide = console.get_style(self.GUIDE_STYLE)
+        new_line = Segment.line()
+        width = options.max_width
+        # (node, its first line's guides, the guides of its other lines and of its children)
+        stack: list[tuple[Outline, str, str]] = [(self, "", "")]
+        while stack:
+            node, first, rest = stack.pop()
+            label, room = node.label, width - len(first)
+            plain = label.plain
+            if room <= 0:  # no room left beside the guides: Rich draws nothing either
+                lines: Iterable[Text] = ()
+            elif label.cell_len <= room and "\n" not in plain and "\t" not in plain:
+                lines = (label,)
+            else:
+                lines = label.wrap(console, room)
+            prefix = first
+            for line in lines:
+                for level in range(0, len(prefix), 4):  # one segment a level, as Rich
+                    yield Segment(prefix[level : level + 4], guide)
+                yield from line.render(console)
+                yield new_line
+                prefix = rest
+            last = len(node.children) - 1
+            for i in range(last, -1, -1):  # pushed last first, so drawn in order
+                child = node.children[i]
+                stack.append(
+                    (
+                        child,
+                        rest + (end if i == last else fork),
+                        rest + (space if i == last else more),
+                    )
+                )
+
+
 def show_tree(result: ShowResult) -> RenderableType:
     from rich.text import Text
-    from rich.tree import Tree
 
     roadmap = result.roadmap
     if result.node is not None:
         node = roadmap.index.node(result.node)
         if node.is_leaf:
             return item_detail(roadmap, node, result.states.get(node.id))
-        root = Tree(_node_label(node, result), guide_style="dim")
+        root = Outline(_node_label(node, result))
         nodes = node.children
     else:
         title = Text(clean(roadmap.id), style="bold cyan")
         title.append(f"  {one_line(roadmap.title)}  ", style="bold")
         title.append(fraction(result.counts[""]), style="dim")
-        root = Tree(title, guide_style="dim")
+        root = Outline(title)
         nodes = roadmap.children
 
-    def add(parent: Tree, children: list[Node], level: int) -> None:
+    def add(parent: Outline, children: list[Node], level: int) -> None:
         for child in children:
             if _hidden(child, result):
                 continue

@@ -1,0 +1,101 @@
+"""render.Outline draws what rich.tree.Tree draws, character for character and style for style."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.text import Text
+from rich.tree import Tree
+
+from mlroadmap.render import Outline
+
+WORDS = st.text(alphabet=st.sampled_from("abcdefghij  -/()’漢字é"), min_size=0, max_size=30).map(
+    str.strip
+)
+STYLES = st.sampled_from(["", "bold", "dim", "cyan", "bold cyan", "green", "blue"])
+
+
+@st.composite
+def labels(draw: st.DrawFn) -> Text:
+    text = Text()
+    for _ in range(draw(st.integers(1, 4))):
+        text.append(draw(WORDS) + draw(st.sampled_from(["", " ", "  "])), style=draw(STYLES))
+    return text
+
+
+@st.composite
+def outlines(draw: st.DrawFn) -> list[Any]:
+    """A tree as nested [label, [children...]] lists, up to five levels."""
+
+    def node(depth: int) -> list[Any]:
+        count = draw(st.integers(0, 3)) if depth < 5 else 0
+        return [draw(labels()), [node(depth + 1) for _ in range(count)]]
+
+    return node(0)
+
+
+def draw_with(tree: list[Any], rich_tree: bool) -> Tree | Outline:
+    label, children = tree
+    root: Tree | Outline = Tree(label, guide_style="dim") if rich_tree else Outline(label)
+
+    def add(parent: Any, nodes: list[Any]) -> None:
+        for child_label, grandchildren in nodes:
+            add(parent.add(child_label), grandchildren)
+
+    add(root, children)
+    return root
+
+
+class AsciiFile(io.StringIO):
+    encoding = "ascii"  # Rich draws ASCII guides when the output is not UTF-8
+
+
+def printed(renderable: Tree | Outline, width: int, colour: bool, ascii_only: bool) -> str:
+    file = AsciiFile() if ascii_only else io.StringIO()
+    console = Console(
+        file=file,
+        width=width,
+        color_system="truecolor" if colour else None,
+        force_terminal=colour,
+        highlight=False,
+    )
+    console.print(renderable)
+    return file.getvalue()
+
+
+@settings(max_examples=300)
+@given(
+    outlines(),
+    st.integers(min_value=1, max_value=120),
+    st.booleans(),
+    st.booleans(),
+)
+def test_outline_prints_what_rich_tree_prints(
+    tree: list[Any], width: int, colour: bool, ascii_only: bool
+) -> None:
+    expected = printed(draw_with(tree, rich_tree=True), width, colour, ascii_only)
+    assert printed(draw_with(tree, rich_tree=False), width, colour, ascii_only) == expected
+
+
+def test_outline_guides_and_wrapping_by_hand() -> None:
+    root = Outline(Text("root"))
+    first = root.add(Text("a label long enough to wrap at twenty columns"))
+    first.add(Text("child"))
+    root.add(Text("last"))
+    assert printed(root, 20, colour=False, ascii_only=False).splitlines() == [
+        "root",
+        "├── a label long ",  # Rich keeps the space a line was broken at
+        "│   enough to wrap ",
+        "│   at twenty ",
+        "│   columns",
+        "│   └── child",
+        "└── last",
+    ]
+    assert printed(root, 20, colour=False, ascii_only=True).splitlines()[-2:] == [
+        "|   `-- child",
+        "`-- last",
+    ]
