@@ -12,21 +12,22 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mlroadmap import __version__
 
 
-def mlroadmap(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+def mlroadmap(*args: str, stdout: Any = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+    """Run the console script's code in a child process; stdout is captured unless given."""
     return subprocess.run(
         [sys.executable, "-m", "mlroadmap", *args],
-        capture_output=True,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
         text=True,
         timeout=120,
-        env=os.environ.copy(),
         check=False,
-        **kwargs,  # type: ignore[call-overload]
     )
 
 
@@ -79,14 +80,7 @@ def test_output_larger_than_a_pipe_buffer_arrives_whole(tmp_path: Path, big_road
     # All of it must be written before the process leaves.
     out = tmp_path / "out.json"
     with out.open("w") as f:
-        result = subprocess.run(
-            [sys.executable, "-m", "mlroadmap", "show", "-r", big_roadmap, "--json"],
-            stdout=f,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = mlroadmap("show", "-r", big_roadmap, "--json", stdout=f)
     assert result.returncode == 0, result.stderr
     text = out.read_text()
     assert len(text) > 65_536
@@ -116,14 +110,7 @@ def test_a_reader_that_has_gone_ends_the_command_quietly(args: list[str]) -> Non
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "mlroadmap", *args],
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = mlroadmap(*args, stdout=write_end)
     finally:
         os.close(write_end)
     assert result.returncode == 1
@@ -135,13 +122,6 @@ def test_a_reader_that_has_gone_ends_the_command_quietly(args: list[str]) -> Non
 @pytest.mark.parametrize("args", [["show"], ["show", "--json"], ["progress", "--json"]])
 def test_output_to_a_full_disk_is_an_error_not_a_traceback(args: list[str]) -> None:
     with open("/dev/full", "w") as full:
-        result = subprocess.run(
-            [sys.executable, "-m", "mlroadmap", *args],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = mlroadmap(*args, stdout=full)
     assert result.returncode == 1
     assert result.stderr == "error: cannot write the output: No space left on device\n"
