@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
-from mlroadmap.render import Outline
+from mlroadmap.render import Outline, Rows
 
 WORDS = st.text(alphabet=st.sampled_from("abcdefghij  -/()’漢字é"), min_size=0, max_size=30).map(
     str.strip
@@ -21,8 +21,8 @@ STYLES = st.sampled_from(["", "bold", "dim", "cyan", "bold cyan", "green", "blue
 
 @st.composite
 def labels(draw: st.DrawFn) -> Text:
-    text = Text()
-    for _ in range(draw(st.integers(1, 4))):
+    text = Text(style=draw(STYLES))
+    for _ in range(draw(st.integers(0, 4))):
         text.append(draw(WORDS) + draw(st.sampled_from(["", " ", "  "])), style=draw(STYLES))
     return text
 
@@ -54,7 +54,7 @@ class AsciiFile(io.StringIO):
     encoding = "ascii"  # Rich draws ASCII guides when the output is not UTF-8
 
 
-def printed(renderable: Tree | Outline, width: int, colour: bool, ascii_only: bool) -> str:
+def printed(renderable: Any, width: int, colour: bool, ascii_only: bool) -> str:
     file = AsciiFile() if ascii_only else io.StringIO()
     console = Console(
         file=file,
@@ -98,4 +98,59 @@ def test_outline_guides_and_wrapping_by_hand() -> None:
     assert printed(root, 20, colour=False, ascii_only=True).splitlines()[-2:] == [
         "|   `-- child",
         "`-- last",
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Rows and the Rich Table it stands for
+
+SHORT = st.text(alphabet=st.sampled_from("0123456789-: abc漢"), min_size=0, max_size=16)
+
+
+@st.composite
+def row_sets(draw: st.DrawFn) -> Rows:
+    short = draw(st.integers(1, 3))
+    headers = draw(st.none() | st.lists(SHORT, min_size=short + 1, max_size=short + 1))
+    rows = Rows(headers)
+    for _ in range(draw(st.integers(1, 6))):
+        cells = [Text(draw(SHORT), style=draw(STYLES)) for _ in range(short)]
+        last = draw(labels())
+        if draw(st.booleans()):
+            last.append("\n" + draw(WORDS), style=draw(STYLES))
+        rows.add_row(*cells, last)
+    return rows
+
+
+def styled_chars(renderable: Any, width: int) -> list[tuple[str, str]]:
+    """Every character drawn, with the style it is drawn in (however Rich splits segments)."""
+    console = Console(file=io.StringIO(), width=width, color_system="truecolor")
+    drawn = []
+    for segment in console.render(renderable, console.options):
+        style = str(segment.style) if segment.style else "none"
+        drawn += [(ch, style) for ch in segment.text]
+    return drawn
+
+
+@settings(max_examples=300)
+@given(row_sets(), st.integers(min_value=1, max_value=120))
+def test_rows_draw_what_a_rich_table_draws(rows: Rows, width: int) -> None:
+    table = rows.table()
+    assert printed(rows, width, colour=False, ascii_only=False) == printed(
+        table,
+        width,
+        colour=False,
+        ascii_only=False,
+    )
+    assert styled_chars(rows, width) == styled_chars(table, width)
+
+
+def test_rows_by_hand() -> None:
+    rows = Rows(["When", "What", "Item"])
+    rows.add_row(Text("2026-03-04 10:30"), Text("done"), Text("r/a  A title that wraps"))
+    rows.add_row(Text("2026-03-05 (on)"), Text("in progress"), Text("r/b  Short"))
+    assert printed(rows, 48, colour=False, ascii_only=False).splitlines() == [
+        "When              What         Item             ",
+        "2026-03-04 10:30  done         r/a  A title that",
+        "                               wraps            ",
+        "2026-03-05 (on)   in progress  r/b  Short       ",
     ]
