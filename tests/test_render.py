@@ -13,7 +13,7 @@ from rich.tree import Tree
 
 from mlroadmap.render import Outline, Rows
 
-WORDS = st.text(alphabet=st.sampled_from("abcdefghij  -/()’漢字é"), min_size=0, max_size=30).map(
+WORDS = st.text(alphabet=st.sampled_from("abcdefghij  -/()’漢字é\t"), min_size=0, max_size=30).map(
     str.strip
 )
 STYLES = st.sampled_from(["", "bold", "dim", "cyan", "bold cyan", "green", "blue"])
@@ -104,7 +104,7 @@ def test_outline_guides_and_wrapping_by_hand() -> None:
 # ---------------------------------------------------------------------------
 # Rows and the Rich Table it stands for
 
-SHORT = st.text(alphabet=st.sampled_from("0123456789-: abc漢"), min_size=0, max_size=16)
+SHORT = st.text(alphabet=st.sampled_from("0123456789-: abc漢\t"), min_size=0, max_size=16)
 
 
 @st.composite

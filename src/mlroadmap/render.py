@@ -278,10 +278,9 @@ class Outline:
         while stack:
             node, first, rest = stack.pop()
             label, room = node.label, width - len(first)
-            plain = label.plain
             if room <= 0:  # no room left beside the guides: Rich draws nothing either
                 lines: Iterable[Text] = ()
-            elif label.cell_len <= room and "\n" not in plain and "\t" not in plain:
+            elif _fits(label, room):
                 lines = (label,)
             else:
                 lines = label.wrap(console, room)
@@ -358,11 +357,10 @@ class Rows:
         widths = [0] * short
         for row in rows:
             for i in range(short):
-                plain = row[i].plain
-                if "\n" in plain or "\t" in plain or "\r" in plain:
+                if not _fits(row[i], options.max_width):
                     yield self.table()
                     return
-                widths[i] = max(widths[i], cell_len(plain))
+                widths[i] = max(widths[i], row[i].cell_len)
         # Rich pads a column with one space each side, and none at the table's edges.
         gaps = [2] * (short - 1) + [1]
         indent = sum(widths) + sum(gaps) + 1
@@ -379,8 +377,7 @@ class Rows:
         for row in rows:
             style = bold if row is header else None
             last = row[-1]
-            plain = last.plain
-            if last.cell_len <= room and not any(c in plain for c in "\n\t\r\x0b\x0c"):
+            if _fits(last, room):
                 last = last.copy()  # it fits: pad it, as wrapping would
                 last.pad_right(room - last.cell_len)
                 lines = [last]
@@ -402,6 +399,13 @@ class Rows:
                 yield Segment(" ", style)
                 yield from _styled(_segments(line, console), style)
                 yield new_line
+
+
+def _fits(text: Text, width: int) -> bool:
+    """Whether Rich would draw ``text`` as it is on one line ``width`` cells wide
+    (it breaks lines at newlines and expands tabs; Text has no other control codes)."""
+    plain = text.plain
+    return text.cell_len <= width and "\n" not in plain and "\t" not in plain
 
 
 def _segments(text: Text, console: Console) -> Iterable[Segment]:
