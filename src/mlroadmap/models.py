@@ -348,21 +348,23 @@ class RoadmapIndex:
         self.leaves: list[str] = []
         self.old_ids: dict[str, str] = {}
         named: list[Node] = []  # nodes with aliases or old IDs
-        # Pre-order, without the paths ``walk`` builds: this runs on every command.
-        stack: list[tuple[Node, str | None, int]] = [
-            (n, None, 0) for n in reversed(roadmap.children)
-        ]
-        while stack:
-            node, parent, depth = stack.pop()
-            node_id = node.id
-            self.entries[node_id] = Entry(node, parent, depth)
-            self.names.setdefault(node_id, node_id)
-            if node.children:
-                stack.extend((c, node_id, depth + 1) for c in reversed(node.children))
-            else:
-                self.leaves.append(node_id)
-            if node.aliases or node.renamed_from:
-                named.append(node)
+        entries, leaves = self.entries, self.leaves
+
+        # Pre-order, a loop per branch: this runs on every command, over every node.
+        # Recursion is as deep as the roadmap, which the YAML loader keeps shallow.
+        def visit(nodes: list[Node], parent: str | None, depth: int) -> None:
+            for node in nodes:
+                node_id = node.id
+                entries[node_id] = Entry(node, parent, depth)
+                if node.children:
+                    visit(node.children, node_id, depth + 1)
+                else:
+                    leaves.append(node_id)
+                if node.aliases or node.renamed_from:
+                    named.append(node)
+
+        visit(roadmap.children, None, 0)
+        self.names.update((node_id, node_id) for node_id in entries)
         for node in named:
             for name in (*node.aliases, *node.renamed_from):
                 self.names.setdefault(name, node.id)

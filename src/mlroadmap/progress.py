@@ -378,14 +378,16 @@ def leaf_weeks(roadmap: Roadmap) -> dict[str, int]:
     """The week each item is scheduled in: the last of its own weeks or its nearest
     ancestor's; items with no week anywhere above them are left out. One pass."""
     weeks: dict[str, int] = {}
-    stack: list[tuple[Node, int | None]] = [(n, None) for n in roadmap.children]
-    while stack:
-        node, inherited = stack.pop()
-        week = max(node.weeks) if node.weeks else inherited
-        if node.children:
-            stack.extend((child, week) for child in node.children)
-        elif week is not None:
-            weeks[node.id] = week
+
+    def visit(nodes: list[Node], inherited: int | None) -> None:
+        for node in nodes:
+            week = max(node.weeks) if node.weeks else inherited
+            if node.children:
+                visit(node.children, week)
+            elif week is not None:
+                weeks[node.id] = week
+
+    visit(roadmap.children, None)
     return weeks
 
 
