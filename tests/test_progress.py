@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mlroadmap import progress
-from mlroadmap.models import Roadmap
+from mlroadmap.models import Roadmap, walk
 from mlroadmap.progress import (
     Count,
     ItemState,
@@ -212,6 +212,10 @@ def trees(draw: st.DrawFn) -> tuple[Roadmap, dict[str, ItemState], set[str]]:
 
     def node(depth: int) -> dict[str, Any]:
         doc: dict[str, Any] = {"id": f"n{next(ids)}", "title": "T"}
+        if draw(st.booleans()):
+            doc["weeks"] = draw(st.lists(st.integers(1, 52), min_size=1, max_size=3))
+        if draw(st.booleans()):
+            doc["renamed_from"] = [f"old-{doc['id']}"]
         if depth < 4 and draw(st.booleans()):
             doc["children"] = [node(depth + 1) for _ in range(draw(st.integers(1, 4)))]
         return doc
@@ -238,6 +242,33 @@ def test_section_counts_and_total_agree_with_counts(
     assert section_counts(roadmap, states, credited) == [per_node[n.id] for n in roadmap.children]
     assert total(roadmap, states, credited) == per_node[""]
     assert per_node[""].total == len(roadmap.index.leaves)
+
+
+@given(trees())
+def test_index_and_leaf_weeks_agree_with_a_walk_of_the_tree(
+    case: tuple[Roadmap, dict[str, ItemState], set[str]],
+) -> None:
+    roadmap = case[0]
+    walked = list(walk(roadmap.children))
+    index = roadmap.index
+    assert list(index.entries) == [node.id for _, node, _ in walked]
+    assert index.leaves == [node.id for _, node, _ in walked if node.is_leaf]
+    assert [index.entries[node.id].depth for _, node, _ in walked] == [d for _, _, d in walked]
+    for _, node, _ in walked:
+        for child in node.children:
+            assert index.entries[child.id].parent == node.id
+        for old in node.renamed_from:
+            assert index.old_ids[old] == node.id
+            assert index.names[old] == node.id
+    # A leaf's week: the last of its own weeks, else of its nearest ancestor that has some.
+    expected: dict[str, int] = {}
+    for _, node, _ in walked:
+        if node.is_leaf:
+            chain = [*index.ancestors(node.id), node.id]
+            weeks = [max(index.node(n).weeks) for n in chain if index.node(n).weeks]
+            if weeks:
+                expected[node.id] = weeks[-1]
+    assert leaf_weeks(roadmap) == expected
 
 
 def test_count_settled_fraction_and_sum() -> None:
