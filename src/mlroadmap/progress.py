@@ -279,7 +279,12 @@ def counts(
 
 
 def _tally(nodes: Iterable[Node], states: dict[str, ItemState], credited: Collection[str]) -> Count:
-    """The count of the leaves under ``nodes``, without a Count per node: one loop."""
+    """The count of the leaves under ``nodes``, without a Count per node: one loop.
+
+    It applies ``_leaf_sums``'s rule inline: calling it per leaf made large
+    ``progress`` count in 10 ms instead of 2.5. ``test_progress`` holds the two
+    to the same answers on random trees.
+    """
     done = skipped = started = leaves = learned = 0
     stack = list(nodes)
     while stack:

@@ -268,7 +268,7 @@ def mark(
         was = {leaf: before[leaf] for leaf in changed if leaf in named and before[leaf] != TODO}
         events: list[Event] = []
         noted: list[str] = []
-        single_leaf = len(targets) == 1 and roadmap.index.node(targets[0]).is_leaf
+        single_leaf = len(targets) == 1 and targets[0] in named
         stamps = _timestamps(summary)
         for leaf in changed:
             leaf_note = note if single_leaf else None
