@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from mlroadmap import paths
+from mlroadmap import fsio, paths
 from mlroadmap.errors import (
     AmbiguousIdError,
     RoadmapFileError,
@@ -272,7 +272,7 @@ def load_model(path: Path, kind: type[K], *, use_cache: bool = True) -> K:
             pass
     value, doc = _checked(text, path, kind)
     if cache is not None:
-        paths.write_cache(cache, json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+        fsio.write_cache(cache, json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
     return value
 
 
@@ -348,6 +348,22 @@ class Catalog:
                 )
             self._loaded[roadmap_id] = roadmap
         return self._loaded[roadmap_id]
+
+    def add_user_roadmap(self, roadmap_id: str, text: str) -> Path:
+        """Write a user roadmap file (already validated) and forget what was discovered."""
+        from mlroadmap.errors import StoreError
+
+        target = self.user_dir / f"{roadmap_id}.yaml"
+        try:
+            fsio.make_dir(self.user_dir)
+            fsio.atomic_write(target, text.encode("utf-8"))
+        except fsio.WriteError as exc:
+            raise StoreError(f"{target}: could not {exc.step}: {exc.strerror}") from None
+        except OSError as exc:
+            raise StoreError(f"{self.user_dir}: cannot create: {exc.strerror or exc}") from None
+        self._files = None
+        self._loaded.pop(roadmap_id, None)
+        return target
 
     def find(self, roadmap_id: str) -> Roadmap | None:
         """The installed roadmap with this exact ID, or None (an event's roadmap may be gone)."""

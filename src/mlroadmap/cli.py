@@ -490,13 +490,7 @@ def export_cmd(
     if output is None:
         sys.stdout.write(text)
         return
-    from mlroadmap.errors import StoreError
-    from mlroadmap.store import atomic_write
-
-    try:
-        atomic_write(output, text.encode("utf-8"))
-    except StoreError as exc:
-        raise StoreError(exc.message.replace("; the store was left as it was", "")) from None
+    tracker.write_export(text, output)
     render.notice(f"Wrote {output}.")
 
 

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from itertools import pairwise
+from pathlib import Path
 
 from mlroadmap.models import Node, Roadmap, walk
 from mlroadmap.progress import DONE, ItemState, counts, status_of
@@ -145,3 +146,15 @@ def json_text(roadmap: Roadmap, states: dict[str, ItemState]) -> str:
     document: dict[str, object] = roadmap.to_dict()
     document["children"] = [node_doc(n) for n in roadmap.children]
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def write(path: Path, text: str) -> None:
+    """Write an export file whole (a temporary file renamed over it)."""
+    from mlroadmap import fsio
+    from mlroadmap.errors import StoreError
+
+    try:
+        fsio.atomic_write(path, text.encode("utf-8"))
+    except fsio.WriteError as exc:
+        reason = exc.strerror or str(exc)
+        raise StoreError(f"{path}: could not {exc.step}: {reason}") from None

@@ -30,17 +30,6 @@ def cache_dir() -> Path:
     return home() / "cache"
 
 
-def write_cache(path: Path, text: str) -> None:
-    """Write a cache file whole (temporary file, rename); a failure only costs time later."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass
-
-
 def bundled_roadmaps_dir() -> Path:
     """The roadmaps shipped with the package.
 

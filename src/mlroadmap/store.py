@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from mlroadmap import paths
+from mlroadmap import fsio, paths
 from mlroadmap.errors import LockTimeoutError, StoreError
 from mlroadmap.models import SCHEMA_VERSION
 from mlroadmap.progress import LogSummary
@@ -319,7 +319,7 @@ class Store:
 
     def _save_summary(self, summary: LogSummary, key: FileKey, *, appendable: bool = True) -> None:
         document = {"key": list(key), "appendable": appendable, "summary": summary.to_json()}
-        paths.write_cache(self._summary_cache(), json.dumps(document, separators=(",", ":")))
+        fsio.write_cache(self._summary_cache(), json.dumps(document, separators=(",", ":")))
 
     # -- writing ----------------------------------------------------------
 
@@ -413,7 +413,7 @@ class Store:
         except OSError as exc:
             raise _write_error(self.path, "keep a backup", exc) from None
         try:
-            append_lines(self.path, lines)
+            fsio.append_lines(self.path, lines)
         except OSError as exc:
             raise _write_error(self.path, "append to the store", exc) from None
 
@@ -432,21 +432,23 @@ class Store:
                 st = None
             if st is not None and st.st_size <= size and _same_start(current, backup, st.st_size):
                 current.seek(st.st_size)
-                append_lines(backup, current.read(size - st.st_size))
+                fsio.append_lines(backup, current.read(size - st.st_size))
                 return
             current.seek(0)
             data = current.read(size)
-        atomic_write_raw(backup, data)
-
-    def replace_with(self, data: StoreData) -> None:
-        """Write ``data`` as the whole store, under the lock (used by restore and merge)."""
-        with self.locked():
-            self.write(data)
+        try:
+            fsio.atomic_write(backup, data)
+        except fsio.WriteError as exc:
+            raise exc.cause from None
 
     def write(self, data: StoreData) -> LogSummary:
         """Atomically replace the store with ``data``. The caller holds the lock."""
         self._ensure_dir()
-        atomic_write(self.path, encode(data), backup=backup_path(self.path))
+        try:
+            fsio.atomic_write(self.path, encode(data), backup=backup_path(self.path))
+        except fsio.WriteError as exc:
+            step = "replace the store" if exc.step == "replace the file" else exc.step
+            raise _write_error(self.path, step, exc.cause) from None
         summary = LogSummary.of(data)
         st = self._stat()
         if st is not None:
@@ -459,27 +461,15 @@ class Store:
         Under the lock no writer is running, so every temporary file of the
         store or its backup is a leftover.
         """
-        directory = self.path.parent
-        if not directory.is_dir():
+        if not self.path.parent.is_dir():
             return []
-        names = (self.path.name, backup_path(self.path).name)
-        removed = []
         with self.locked():
-            for entry in sorted(os.listdir(directory)):
-                stem, _, pid = entry.removesuffix(".tmp").rpartition(".")
-                if entry.endswith(".tmp") and stem.lstrip(".") in names and pid.isdigit():
-                    with contextlib.suppress(OSError):
-                        os.unlink(directory / entry)
-                        removed.append(directory / entry)
-        return removed
+            names = (self.path.name, backup_path(self.path).name)
+            return fsio.remove_leftovers(self.path.parent, names)
 
     def _ensure_dir(self) -> None:
         try:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            # A cache write may have made the directory first, with looser permissions.
-            if os.name == "posix" and self.path.parent.stat().st_mode & 0o077:
-                with contextlib.suppress(OSError):  # not ours to change: the file stays 0600
-                    os.chmod(self.path.parent, 0o700)
+            fsio.make_dir(self.path.parent, private=True)
         except OSError as exc:
             raise StoreError(
                 f"{self.path.parent}: cannot create the data directory: {_describe(exc)}"
@@ -489,7 +479,10 @@ class Store:
         version = json.loads(raw).get("schema_version", 0)
         copy = self.path.with_name(f"{self.path.name}.v{version}.bak")
         if not copy.exists():
-            atomic_write(copy, raw)
+            try:
+                fsio.atomic_write(copy, raw)
+            except fsio.WriteError as exc:
+                raise _write_error(copy, exc.step, exc.cause) from None
 
 
 def _write_error(path: Path, step: str, exc: OSError) -> StoreError:
@@ -511,112 +504,6 @@ def _same_start(current: Any, backup: Path, length: int) -> bool:
         return False
     current.seek(length - probe)
     return bool(current.read(probe) == tail)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    """Write every byte (``os.write`` may write fewer than it was given)."""
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-def append_lines(path: Path, lines: bytes) -> None:
-    """Append ``lines`` to ``path`` and fsync; on failure cut the file back to its old size."""
-    if not lines:
-        return
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
-    try:
-        size = os.fstat(fd).st_size
-        try:
-            _write_all(fd, lines)
-            os.fsync(fd)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, size)
-            raise
-    finally:
-        os.close(fd)
-
-
-def atomic_write_raw(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a private temporary file (no backup, no message)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write(path: Path, data: bytes, *, backup: Path | None = None) -> None:
-    """Write ``data`` to ``path`` all or nothing; keep the old file as ``backup``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    step = "create a temporary file"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            step = "write"
-            _write_all(fd, data)
-            step = "flush to disk"
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if backup is not None and path.exists():
-            step = "keep a backup"
-            _link_backup(path, backup)
-        step = "replace the store"
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise _write_error(path, step, exc) from None
-    _fsync_dir(path.parent)
-
-
-_NO_HARD_LINKS = (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP)
-
-
-def _link_backup(path: Path, backup: Path) -> None:
-    """Make ``backup`` the current version of ``path`` (a hard link, or a private copy)."""
-    tmp = backup.with_name(f".{backup.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(tmp)
-    try:
-        try:
-            os.link(path, tmp)
-        except OSError as exc:
-            if exc.errno not in _NO_HARD_LINKS:
-                raise
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(path.read_bytes())
-        os.replace(tmp, backup)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename durable. The data is already on disk; old or new, both are whole."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # ---------------------------------------------------------------------------

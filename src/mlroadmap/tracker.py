@@ -690,16 +690,7 @@ def import_markdown(
     )
     target = tracker.catalog.user_dir / f"{rid}.yaml"
     roadmap: Roadmap = check_text(header + body, target)
-    from mlroadmap.store import atomic_write
-
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        from mlroadmap.errors import StoreError
-
-        raise StoreError(f"{target.parent}: cannot create: {exc.strerror or exc}") from None
-    atomic_write(target, (header + body).encode("utf-8"))
-    tracker.catalog._files = None
+    target = tracker.catalog.add_user_roadmap(rid, header + body)
     checked = 0
     if with_progress and imported.checked:
         result = mark(tracker, queries=imported.checked, action=DONE, roadmap_query=rid)
@@ -739,6 +730,13 @@ def export(tracker: Tracker, *, roadmap_query: str | None, fmt: str) -> str:
     if fmt == "json":
         return exporter.json_text(roadmap, states)
     raise UserError(f"unknown format {fmt!r}: use md, json or csv")
+
+
+def write_export(text: str, path: Path) -> None:
+    """Write an export to ``path``."""
+    from mlroadmap import exporter
+
+    exporter.write(path, text)
 
 
 # ---------------------------------------------------------------------------
