@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from mlroadmap import render
+from mlroadmap import text as render_text
 from mlroadmap.catalog import check_text
 from mlroadmap.cli import app
 from mlroadmap.errors import MlroadmapError
@@ -154,7 +154,7 @@ def test_any_store_document_decodes_or_fails_cleanly(raw: bytes) -> None:
 @FUZZ
 @given(st.text(max_size=80))
 def test_rendered_text_never_carries_control_characters(text: str) -> None:
-    shown = render.clean(text)
+    shown = render_text.clean(text)
     bad = [c for c in shown if (ord(c) < 32 and c not in "\t\n") or 0x7F <= ord(c) <= 0x9F]
     bad += [c for c in shown if 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069]
     assert bad == []

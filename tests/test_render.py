@@ -1,4 +1,4 @@
-"""render.Outline draws what rich.tree.Tree draws, character for character and style for style."""
+"""renderables.Outline draws what rich.tree.Tree draws, character and style alike."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
-from mlroadmap.render import Outline, Rows
+from mlroadmap.renderables import Outline, Rows
 
 WORDS = st.text(alphabet=st.sampled_from("abcdefghij  -/()’漢字é\t"), min_size=0, max_size=30).map(
     str.strip

@@ -1,4 +1,4 @@
-"""The ``mlroadmap`` command line: parse options, call the core, hand results to render.
+"""The ``mlroadmap`` command line: parse options, call the tracker, hand results to a view.
 
 This is the one place that turns an ``MlroadmapError`` into a message on
 stderr and an exit code.
@@ -47,9 +47,9 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except MlroadmapError as exc:
-            from mlroadmap import render
+            from mlroadmap import views
 
-            render.error(exc.message, exc.hint)
+            views.error(exc.message, exc.hint)
             raise typer.Exit(int(exc.exit_code)) from None
 
     return wrapper  # type: ignore[return-value]
@@ -58,13 +58,22 @@ def handle_errors(fn: F) -> F:
 def output(
     as_json: bool, to_json: Callable[..., Any], to_view: Callable[..., Any], *args: Any
 ) -> None:
-    """One JSON document on stdout, or the Rich view of the same result."""
-    from mlroadmap import render
+    """One JSON document on stdout, or the view of the same result.
 
+    A view is a Rich renderable, or plain text written as it is (never wrapped).
+    """
     if as_json:
-        render.emit_json(to_json(*args))
-    else:
-        render.console().print(to_view(*args))
+        from mlroadmap import jsondoc
+
+        jsondoc.emit(to_json(*args))
+        return
+    view = to_view(*args)
+    if isinstance(view, str):
+        sys.stdout.write(view)
+        return
+    from mlroadmap import views
+
+    views.console().print(view)
 
 
 COMMANDS: set[str] = set()
@@ -170,10 +179,10 @@ def list_cmd(json: JsonOpt = False, credit: CreditOpt = None) -> None:
 
     Example: mlroadmap list
     """
-    from mlroadmap import render, tracker
+    from mlroadmap import jsondoc, tracker, views
 
     summaries = tracker.list_roadmaps(tracker.Tracker(), credit=credit)
-    output(json, render.list_json, render.list_table, summaries)
+    output(json, jsondoc.list_json, views.list_table, summaries)
 
 
 @command("use")
@@ -190,10 +199,10 @@ def use_cmd(
 
     Example: mlroadmap use mle-6-months --start 2026-09-01
     """
-    from mlroadmap import render, tracker
+    from mlroadmap import tracker, views
 
     chosen = tracker.use(tracker.Tracker(), query=roadmap, start=parse_date(start, "--start"))
-    render.notice(f"Now following {chosen.id}: {chosen.title}.")
+    views.notice(f"Now following {chosen.id}: {chosen.title}.")
 
 
 @command("show")
@@ -219,7 +228,7 @@ def show_cmd(
 
     Examples: mlroadmap show; mlroadmap show week-5; mlroadmap show --depth 2 --todo
     """
-    from mlroadmap import render, tracker
+    from mlroadmap import jsondoc, tracker, views
 
     result = tracker.show(
         tracker.Tracker(),
@@ -230,7 +239,7 @@ def show_cmd(
         credit=credit,
         with_notes=json,
     )
-    output(json, render.show_json, render.show_tree, result)
+    output(json, jsondoc.show_json, views.show_tree, result)
 
 
 def _mark(
@@ -240,12 +249,12 @@ def _mark(
     note: str | None = None,
     on: date | None = None,
 ) -> None:
-    from mlroadmap import render, tracker
+    from mlroadmap import tracker, views
 
     result = tracker.mark(
         tracker.Tracker(), queries=items, action=action, roadmap_query=roadmap, note=note, on=on
     )
-    render.notice(render.mark_message(result))
+    views.notice(views.mark_message(result))
 
 
 NoteOpt = Annotated[
@@ -308,10 +317,10 @@ def note_cmd(
 
     Example: mlroadmap note cnn-cifar10 "https://github.com/me/cifar-cnn"
     """
-    from mlroadmap import render, tracker
+    from mlroadmap import tracker, views
 
     result = tracker.add_note(tracker.Tracker(), query=item, text=text, roadmap_query=roadmap)
-    render.notice(render.mark_message(result))
+    views.notice(views.mark_message(result))
 
 
 @command("progress")
@@ -325,7 +334,7 @@ def progress_cmd(
 
     Examples: mlroadmap progress; mlroadmap progress --all --json
     """
-    from mlroadmap import render, tracker
+    from mlroadmap import jsondoc, tracker, views
 
     if all_ and roadmap:
         raise UserError("give either --roadmap or --all, not both")
@@ -335,15 +344,7 @@ def progress_cmd(
         if all_
         else [tracker.progress(t, roadmap=t.roadmap(roadmap), credit=credit)]
     )
-    if json:
-        docs = [render.progress_json(r) for r in results]
-        render.emit_json({"roadmaps": docs} if all_ else docs[0])
-        return
-    out = render.console()
-    for i, result in enumerate(results):
-        if i:
-            out.print()
-        out.print(render.progress_view(result))
+    output(json, jsondoc.progress_doc, views.progress_views, results, all_)
 
 
 @command("next")
@@ -362,12 +363,12 @@ def next_cmd(
 
     Examples: mlroadmap next -n 3; mlroadmap next --quick-wins
     """
-    from mlroadmap import render, tracker
+    from mlroadmap import jsondoc, tracker, views
 
     result = tracker.next_up(
         tracker.Tracker(), limit=count, roadmap_query=roadmap, quick_wins=quick_wins
     )
-    output(json, render.next_json, render.next_view, result)
+    output(json, jsondoc.next_json, views.next_view, result)
 
 
 @command("log")
@@ -386,17 +387,17 @@ def log_cmd(
 
     Examples: mlroadmap log --since 2026-11-01; mlroadmap log --calendar
     """
-    from mlroadmap import render, tracker
+    from mlroadmap import jsondoc, tracker, views
 
     t = tracker.Tracker()
     if calendar:
         if since or roadmap:
             raise UserError("--calendar covers the last year of every roadmap; drop --since/-r")
         cal = tracker.calendar(t)
-        output(json, render.calendar_json, render.calendar_view, cal)
+        output(json, jsondoc.calendar_json, views.calendar_view, cal)
         return
     entries = tracker.log(t, since=parse_date(since, "--since"), roadmap_query=roadmap)
-    output(json, render.log_json, render.log_view, entries)
+    output(json, jsondoc.log_json, views.log_view, entries)
 
 
 @command("search")
@@ -409,10 +410,10 @@ def search_cmd(
 
     Example: mlroadmap search "transfer learning"
     """
-    from mlroadmap import render, tracker
+    from mlroadmap import jsondoc, tracker, views
 
     hits = tracker.search(tracker.Tracker(), text=text, roadmap_query=roadmap)
-    output(json, render.search_json, render.search_view, hits, text)
+    output(json, jsondoc.search_json, views.search_view, hits, text)
 
 
 @command("import")
@@ -433,7 +434,7 @@ def import_cmd(
 
     Example: mlroadmap import ~/notes/roadmap.md --id my-roadmap --with-progress
     """
-    from mlroadmap import render, tracker
+    from mlroadmap import tracker, views
 
     result = tracker.import_markdown(
         tracker.Tracker(),
@@ -445,29 +446,23 @@ def import_cmd(
     message = f"Imported {result.roadmap.id} ({result.items} items) to {result.path}."
     if with_progress:
         message += f" {result.checked} marked done."
-    render.notice(message + f" Try: mlroadmap show -r {result.roadmap.id}")
+    views.notice(message + f" Try: mlroadmap show -r {result.roadmap.id}")
 
 
 @command("validate")
 def validate_cmd(
     files: Annotated[list[Path], typer.Argument(help="Roadmap YAML files to check.")],
+    json: JsonOpt = False,
 ) -> None:
     """Check roadmap files; print every problem as file:line: message (exit 2 if any).
 
     Example: mlroadmap validate ~/.local/share/mlroadmap/roadmaps/*.yaml
     """
-    from mlroadmap import render, tracker
+    from mlroadmap import jsondoc, tracker, views
 
-    bad = 0
-    for path in files:
-        roadmap, problems = tracker.validate_file(path)
-        for line in problems:
-            typer.echo(render.clean(line))
-        if roadmap is None:
-            bad += 1
-        else:
-            typer.echo(f"{render.clean(str(path))}: ok ({len(roadmap.index.leaves)} items)")
-    if bad:
+    checks = tracker.validate_files(files)
+    output(json, jsondoc.validate_json, views.validate_view, checks)
+    if any(check.roadmap is None for check in checks):
         raise typer.Exit(int(ExitStatus.USAGE))
 
 
@@ -484,14 +479,14 @@ def export_cmd(
     Markdown export imports back to the same items and marks.
     Example: mlroadmap export --format md -o my-progress.md
     """
-    from mlroadmap import render, tracker
+    from mlroadmap import tracker, views
 
     text = tracker.export(tracker.Tracker(), roadmap_query=roadmap, fmt=fmt.lower())
     if output is None:
         sys.stdout.write(text)
         return
     tracker.write_export(text, output)
-    render.notice(f"Wrote {output}.")
+    views.notice(f"Wrote {output}.")
 
 
 @command("skills")
@@ -506,10 +501,10 @@ def skills_cmd(
     An item done in one roadmap credits the items of the same skill in the
     others (shown as [c] by 'show'). Example: mlroadmap skills --todo
     """
-    from mlroadmap import render, tracker
+    from mlroadmap import jsondoc, tracker, views
 
     result = tracker.skills_table(tracker.Tracker(), todo_only=todo)
-    output(json, render.skills_json, render.skills_view, result)
+    output(json, jsondoc.skills_json, views.skills_view, result)
 
 
 @command("config")
@@ -521,10 +516,10 @@ def config_cmd(
 
     Example: mlroadmap config shared-credit off
     """
-    from mlroadmap import tracker
+    from mlroadmap import jsondoc, tracker, views
 
-    for name, current in tracker.config(tracker.Tracker(), key=key, value=value).items():
-        typer.echo(f"{name} = {current}")
+    settings = tracker.config(tracker.Tracker(), key=key, value=value)
+    output(False, jsondoc.config_json, views.config_view, settings)
 
 
 @command("doctor")
@@ -542,10 +537,10 @@ def doctor_cmd(
 
     Exits 1 when the store is unreadable. Example: mlroadmap doctor --restore
     """
-    from mlroadmap import render, tracker
+    from mlroadmap import jsondoc, tracker, views
 
     report = tracker.doctor(tracker.Tracker(), restore=restore)
-    output(json, render.doctor_json, render.doctor_view, report)
+    output(json, jsondoc.doctor_json, views.doctor_view, report)
     if not report.healthy:
         raise typer.Exit(int(ExitStatus.STORE))
 
@@ -561,10 +556,10 @@ def merge_cmd(
 
     Example: mlroadmap merge ~/laptop-store.json
     """
-    from mlroadmap import render, tracker
+    from mlroadmap import tracker, views
 
     result = tracker.merge(tracker.Tracker(), other=other)
-    render.notice(f"Merged {result.other}: {result.added} new events, {result.total} in all.")
+    views.notice(f"Merged {result.other}: {result.added} new events, {result.total} in all.")
 
 
 def invoked_command(words: list[str]) -> str | None:

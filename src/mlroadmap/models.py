@@ -8,16 +8,12 @@ Pydantic records of ``records``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any, ClassVar, NamedTuple
 
-# Event actions that set an item's status ("note" only adds a note).
-STATUS_ACTIONS: frozenset[str] = frozenset({"done", "start", "skip", "todo"})
+from mlroadmap.vocabulary import ID_RE, MAX_ID_LENGTH, SCHEMA_VERSION, STATUS_ACTIONS
 
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_ID_LENGTH = 64
-SCHEMA_VERSION = 2  # the store's format; records.StoreData.schema_version must match
+__all__ = ["ID_RE", "MAX_ID_LENGTH", "SCHEMA_VERSION", "STATUS_ACTIONS"]
 
 
 class _Plain:

@@ -9,13 +9,13 @@ from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mlroadmap.models import STATUS_ACTIONS, Node, Roadmap, _Plain
+from mlroadmap.models import Node, Roadmap, _Plain
+from mlroadmap.vocabulary import SETTLED, STATUS_ACTIONS, Status
 
 if TYPE_CHECKING:
     from mlroadmap.records import Event, StoreData
 
-TODO, DONE, STARTED, SKIPPED = "todo", "done", "start", "skip"
-SETTLED = frozenset({DONE, SKIPPED})
+TODO, DONE, STARTED, SKIPPED = Status.TODO, Status.DONE, Status.STARTED, Status.SKIPPED
 PACE_WINDOW_DAYS = 28
 
 

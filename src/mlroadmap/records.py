@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 
-from mlroadmap.models import ID_RE, MAX_ID_LENGTH, SCHEMA_VERSION, STATUS_ACTIONS
+from mlroadmap.vocabulary import ID_RE, MAX_ID_LENGTH, SCHEMA_VERSION, STATUS_ACTIONS
 
 Slug = Annotated[
     str,

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from mlroadmap.models import ID_RE, MAX_ID_LENGTH
+from mlroadmap.vocabulary import ID_RE, MAX_ID_LENGTH
 
 Slug = Annotated[
     str,

@@ -39,8 +39,8 @@ from pydantic import ValidationError
 
 from mlroadmap import fsio, paths
 from mlroadmap.errors import LockTimeoutError, StoreError
-from mlroadmap.models import SCHEMA_VERSION
 from mlroadmap.progress import LogSummary
+from mlroadmap.vocabulary import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from mlroadmap.records import Event, StoreData

@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from mlroadmap.catalog import Catalog, resolve
 from mlroadmap.errors import UserError
-from mlroadmap.models import Problem, Roadmap
+from mlroadmap.models import Node, Problem, Roadmap
 from mlroadmap.progress import (
     DONE,
-    SETTLED,
     SKIPPED,
     STARTED,
     TODO,
@@ -37,6 +36,7 @@ from mlroadmap.progress import (
     total,
 )
 from mlroadmap.store import Store
+from mlroadmap.vocabulary import SETTLED
 
 if TYPE_CHECKING:
     from mlroadmap.models import SkillsCatalogue
@@ -203,7 +203,7 @@ class MarkResult(NamedTuple):
 # What marking a whole section leaves alone: starting a week does not reopen
 # what is already done or skipped in it, and skipping it does not hide what is
 # done. Naming the item itself always changes it.
-SECTION_KEEPS = {STARTED: SETTLED, SKIPPED: frozenset({DONE})}
+SECTION_KEEPS: dict[str, frozenset[str]] = {STARTED: SETTLED, SKIPPED: frozenset({DONE})}
 
 
 def new_event(
@@ -337,6 +337,11 @@ class ShowResult(NamedTuple):
     depth: int | None
     todo_only: bool
     credited: dict[str, list[str]]
+
+    def hidden(self, node: Node) -> bool:
+        """Whether ``--todo`` hides the node: a branch with nothing left to do."""
+        count = self.counts.get(node.id)
+        return self.todo_only and count is not None and count.settled == count.total
 
 
 def show(
@@ -696,6 +701,17 @@ def import_markdown(
         result = mark(tracker, queries=imported.checked, action=DONE, roadmap_query=rid)
         checked = len(result.changed)
     return ImportResult(roadmap=roadmap, path=target, items=imported.items, checked=checked)
+
+
+class FileCheck(NamedTuple):
+    path: Path
+    roadmap: Roadmap | None  # None when the file has problems
+    problems: list[str]  # each "file:line: message"
+
+
+def validate_files(files: list[Path]) -> list[FileCheck]:
+    """Check roadmap files, each on its own."""
+    return [FileCheck(path, *validate_file(path)) for path in files]
 
 
 def validate_file(path: Path) -> tuple[Roadmap | None, list[str]]:

@@ -1,27 +1,22 @@
-"""Turn results into Rich tables and trees for people, or JSON for scripts.
+"""The human views: Rich tables, trees and lines made from the tracker's results.
 
 Text that comes from roadmaps, notes or stores is always printed as text:
 Rich markup in it is not interpreted, and control characters are made
-visible instead of reaching the terminal.
+visible (``text.clean``) instead of reaching the terminal.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import sys
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from mlroadmap.progress import DONE, SKIPPED, STARTED, Count, ItemState, status_of
+from mlroadmap.renderables import Outline, Rows
+from mlroadmap.text import clean, one_line, plural
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
-
-    from rich.console import Console, ConsoleOptions, RenderableType
-    from rich.segment import Segment
-    from rich.style import Style
-    from rich.table import Table
+    from rich.console import Console, RenderableType
     from rich.text import Text
 
     from mlroadmap.models import Node, Resource, Roadmap
@@ -30,6 +25,7 @@ if TYPE_CHECKING:
     from mlroadmap.tracker import (
         CalendarResult,
         DoctorReport,
+        FileCheck,
         LogEntry,
         MarkResult,
         NextResult,
@@ -40,36 +36,22 @@ if TYPE_CHECKING:
         SkillsResult,
     )
 
-MARKS = {DONE: "[x]", STARTED: "[~]", SKIPPED: "[-]"}
+__all__ = ["clean", "one_line", "plural"]
+
+
+MARKS: dict[str, str] = {DONE: "[x]", STARTED: "[~]", SKIPPED: "[-]"}
+
+
 CREDIT_MARK = "[c]"
+
+
 TODO_MARK = "[ ]"
-MARK_STYLES = {DONE: "green", STARTED: "yellow", SKIPPED: "dim"}
+
+
+MARK_STYLES: dict[str, str] = {DONE: "green", STARTED: "yellow", SKIPPED: "dim"}
+
+
 BAR_WIDTH = 20
-
-# C0 and C1 control characters (but tab and newline), DEL, and the bidi controls.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def clean(text: str) -> str:
-    """Text with every terminal control character shown as a visible escape."""
-    return _UNSAFE.sub(
-        lambda m: (
-            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
-        ),
-        text,
-    )
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def one_line(text: str) -> str:
-    return " ".join(clean(text).split())
-
-
-# ---------------------------------------------------------------------------
-# Consoles and output
 
 
 def console(*, stderr: bool = False) -> Console:
@@ -77,19 +59,6 @@ def console(*, stderr: bool = False) -> Console:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
-
-
-def emit_json(document: Any) -> None:
-    """One JSON document on stdout; control characters (C1 and bidi too) escaped."""
-    text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default)
-    text = _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    sys.stdout.write(text + "\n")
-
-
-def _json_default(value: object) -> str:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def error(message: str, hint: str | None = None) -> None:
@@ -112,10 +81,6 @@ def notice(message: str) -> None:
     """
     sys.stderr.write(clean(message) + "\n")
     sys.stderr.flush()
-
-
-# ---------------------------------------------------------------------------
-# Pieces
 
 
 def mark_text(status: str) -> Text:
@@ -152,10 +117,6 @@ def local_time(ts: datetime) -> str:
     return ts.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-# ---------------------------------------------------------------------------
-# list
-
-
 def list_table(summaries: list[RoadmapSummary]) -> RenderableType:
     from rich.table import Table
     from rich.text import Text
@@ -171,40 +132,6 @@ def list_table(summaries: list[RoadmapSummary]) -> RenderableType:
         title.append(f"\n{one_line(s.roadmap.summary)}", style="dim")
         table.add_row("*" if s.active else "", title, fraction(s.count), percent(s.count))
     return table
-
-
-def list_json(summaries: list[RoadmapSummary]) -> dict[str, Any]:
-    return {
-        "active": next((s.roadmap.id for s in summaries if s.active), None),
-        "roadmaps": [
-            {
-                "id": s.roadmap.id,
-                "title": s.roadmap.title,
-                "summary": s.roadmap.summary,
-                "source": s.roadmap.source.to_dict(),
-                "duration_weeks": s.roadmap.duration_weeks,
-                "active": s.active,
-                "bundled": s.bundled,
-                **count_json(s.count),
-            }
-            for s in summaries
-        ],
-    }
-
-
-def count_json(count: Count) -> dict[str, Any]:
-    return {
-        "done": count.done,
-        "skipped": count.skipped,
-        "started": count.started,
-        "total": count.total,
-        "credited": count.credited,
-        "percent": round(100 * count.fraction, 1),
-    }
-
-
-# ---------------------------------------------------------------------------
-# show
 
 
 def _node_label(node: Node, result: ShowResult) -> Text:
@@ -237,196 +164,6 @@ def _node_label(node: Node, result: ShowResult) -> Text:
     return label
 
 
-def _hidden(node: Node, result: ShowResult) -> bool:
-    count = result.counts.get(node.id)
-    return result.todo_only and count is not None and count.settled == count.total
-
-
-class Outline:
-    """A tree of Text labels with guide lines: what ``rich.tree.Tree`` draws, for less.
-
-    Rich's Tree sends every label through the console's whole rendering
-    pipeline; drawing the same guides and wrapping each label with
-    ``Text.wrap`` gives the same characters and styles in about half the time
-    (``show`` of the 12-week roadmap: about 19 ms, now about 9).
-    ``tests/test_render.py`` checks that both draw the same output.
-    """
-
-    __slots__ = ("children", "label")
-    GUIDES = ("    ", "│   ", "├── ", "└── ")  # space, continue, fork, end: as Rich draws them
-    ASCII_GUIDES = ("    ", "|   ", "+-- ", "`-- ")
-    GUIDE_STYLE = "dim"
-
-    def __init__(self, label: Text) -> None:
-        self.label = label
-        self.children: list[Outline] = []
-
-    def add(self, label: Text) -> Outline:
-        child = Outline(label)
-        self.children.append(child)
-        return child
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
-        from rich.segment import Segment
-
-        space, more, fork, end = self.ASCII_GUIDES if options.ascii_only else self.GUIDES
-        guide = console.get_style(self.GUIDE_STYLE)
-        new_line = Segment.line()
-        width = options.max_width
-        # (node, its first line's guides, the guides of its other lines and of its children)
-        stack: list[tuple[Outline, str, str]] = [(self, "", "")]
-        while stack:
-            node, first, rest = stack.pop()
-            label, room = node.label, width - len(first)
-            if room <= 0:  # no room left beside the guides: Rich draws nothing either
-                lines: Iterable[Text] = ()
-            elif _fits(label, room):
-                lines = (label,)
-            else:
-                lines = label.wrap(console, room)
-            prefix = first
-            for line in lines:
-                for level in range(0, len(prefix), 4):  # one segment a level, as Rich
-                    yield Segment(prefix[level : level + 4], guide)
-                yield from _segments(line, console)
-                yield new_line
-                prefix = rest
-            last = len(node.children) - 1
-            for i in range(last, -1, -1):  # pushed last first, so drawn in order
-                child = node.children[i]
-                stack.append(
-                    (
-                        child,
-                        rest + (end if i == last else fork),
-                        rest + (space if i == last else more),
-                    )
-                )
-
-
-class Rows:
-    """Rows of one-line cells and a last cell that wraps in its own column.
-
-    It draws what a borderless ``rich.table.Table`` (``pad_edge=False``, the
-    short columns ``no_wrap``, the last one folding) draws, without sending
-    every cell through the console's pipeline: ``log`` of a year's 2,000
-    events took about 0.9 s to draw as a Table. When the short cells are not
-    one line each, or leave no room for the last column, it lets Rich's Table
-    draw the rows. ``tests/test_render.py`` checks that both draw the same.
-    """
-
-    __slots__ = ("headers", "rows")
-    HEADER_STYLE = "bold"
-
-    def __init__(self, headers: Sequence[str] | None = None) -> None:
-        self.headers = list(headers) if headers is not None else None
-        self.rows: list[tuple[Text, ...]] = []
-
-    def add_row(self, *cells: Text) -> None:
-        self.rows.append(cells)
-
-    def table(self) -> Table:
-        """The Rich Table of the same rows."""
-        from rich.table import Table
-        from rich.text import Text
-
-        columns = len(self.headers) if self.headers is not None else len(self.rows[0])
-        names = self.headers or [""] * columns
-        table = Table(
-            box=None,
-            pad_edge=False,
-            header_style=self.HEADER_STYLE,
-            show_header=self.headers is not None,
-        )
-        for name in names[:-1]:
-            table.add_column(Text(name), no_wrap=True)
-        table.add_column(Text(names[-1]), overflow="fold")
-        for row in self.rows:
-            table.add_row(*row)
-        return table
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Any]:
-        from rich.cells import cell_len
-        from rich.segment import Segment
-        from rich.text import Text
-
-        header = None if self.headers is None else tuple(Text(h) for h in self.headers)
-        rows = [header, *self.rows] if header is not None else self.rows
-        if not rows:
-            return
-        short = len(rows[0]) - 1
-        widths = [0] * short
-        for row in rows:
-            for i in range(short):
-                if not _fits(row[i], options.max_width):
-                    yield self.table()
-                    return
-                widths[i] = max(widths[i], row[i].cell_len)
-        # Rich pads a column with one space each side, and none at the table's edges.
-        gaps = [2] * (short - 1) + [1]
-        indent = sum(widths) + sum(gaps) + 1
-        natural = max(
-            (max(map(cell_len, row[-1].plain.splitlines()), default=0) for row in rows),
-            default=0,
-        )
-        room = min(natural, options.max_width - indent)
-        if room < 1:
-            yield self.table()
-            return
-        new_line = Segment.line()
-        bold = console.get_style(self.HEADER_STYLE)
-        for row in rows:
-            style = bold if row is header else None
-            last = row[-1]
-            if _fits(last, room):
-                last = last.copy()  # it fits: pad it, as wrapping would
-                last.pad_right(room - last.cell_len)
-                lines = [last]
-            else:
-                lines = list(last.wrap(console, room, justify="left", overflow="fold"))
-            at = len(lines) - 1 if row is header else 0  # Rich puts a header at the bottom
-            for n, line in enumerate(lines):
-                for i in range(short):
-                    if n == at:  # the cell, padded with its own style, as Rich justifies it
-                        cell = row[i]
-                        yield from _styled(_segments(cell, console), style)
-                        pad = widths[i] - cell.cell_len
-                        if pad:
-                            own = console.get_style(cell.style) if cell.style else None
-                            yield from _styled([Segment(" " * pad, own)], style)
-                        yield Segment(" " * gaps[i], style)
-                    else:
-                        yield Segment(" " * (widths[i] + gaps[i]), style)
-                yield Segment(" ", style)
-                yield from _styled(_segments(line, console), style)
-                yield new_line
-
-
-def _fits(text: Text, width: int) -> bool:
-    """Whether Rich would draw ``text`` as it is on one line ``width`` cells wide
-    (it breaks lines at newlines and expands tabs; Text has no other control codes)."""
-    plain = text.plain
-    return text.cell_len <= width and "\n" not in plain and "\t" not in plain
-
-
-def _segments(text: Text, console: Console) -> Iterable[Segment]:
-    """``text.render``, in the text's own style even when it has no spans (Rich
-    applies that style when it joins a cell's lines; ``render`` alone does not)."""
-    if text.spans or not text.style:
-        return text.render(console)
-    from rich.segment import Segment
-
-    return [Segment(text.plain, console.get_style(text.style))]
-
-
-def _styled(segments: Iterable[Segment], style: Style | None) -> Iterable[Segment]:
-    """The segments with ``style`` under their own (a header row's bold)."""
-    if style is None:
-        return segments
-    from rich.segment import Segment
-
-    return Segment.apply_style(segments, style)
-
-
 def show_tree(result: ShowResult) -> RenderableType:
     from rich.text import Text
 
@@ -446,7 +183,7 @@ def show_tree(result: ShowResult) -> RenderableType:
 
     def add(parent: Outline, children: list[Node], level: int) -> None:
         for child in children:
-            if _hidden(child, result):
+            if result.hidden(child):
                 continue
             branch = parent.add(_node_label(child, result))
             if child.children and (result.depth is None or level < result.depth):
@@ -519,50 +256,12 @@ def _event_line(event: Event, *, with_note: bool = False) -> Text:
     return line
 
 
-def node_json(node: Node, result: ShowResult, level: int) -> dict[str, Any]:
-    doc: dict[str, Any] = {"id": node.id, "title": node.title, "kind": node.kind}
-    if node.weeks:
-        doc["weeks"] = node.weeks
-    if node.is_leaf:
-        doc["status"] = status_of(result.states, node.id)
-        if node.id in result.credited and doc["status"] not in (DONE, SKIPPED):
-            doc["credited_from"] = result.credited[node.id]
-    else:
-        doc.update(count_json(result.counts[node.id]))
-    if node.description:
-        doc["description"] = node.description
-    if node.aliases:
-        doc["aliases"] = node.aliases
-    if node.resources:
-        doc["resources"] = [r.to_dict() for r in node.resources]
-    state = result.states.get(node.id)
-    if state is not None and state.notes:
-        doc["notes"] = [{"at": e.ts, "text": e.note} for e in state.notes]
-    if node.children and (result.depth is None or level < result.depth):
-        doc["children"] = [
-            node_json(c, result, level + 1) for c in node.children if not _hidden(c, result)
-        ]
-    return doc
-
-
-def show_json(result: ShowResult) -> dict[str, Any]:
-    roadmap = result.roadmap
-    if result.node is not None:
-        nodes = [roadmap.index.node(result.node)]
-    else:
-        nodes = [n for n in roadmap.children if not _hidden(n, result)]
-    return {
-        "roadmap": {"id": roadmap.id, "title": roadmap.title, **count_json(result.counts[""])},
-        "node": result.node,
-        "items": [node_json(n, result, 1) for n in nodes],
-    }
-
-
-# ---------------------------------------------------------------------------
-# done / undo / start / skip / note
-
-
-VERBS = {DONE: "done", "todo": "back to to-do", STARTED: "in progress", SKIPPED: "skipped"}
+VERBS: dict[str, str] = {
+    DONE: "done",
+    "todo": "back to to-do",
+    STARTED: "in progress",
+    SKIPPED: "skipped",
+}
 
 
 def mark_message(result: MarkResult) -> str:
@@ -605,10 +304,6 @@ def mark_message(result: MarkResult) -> str:
     if result.noted:
         message += " Note saved."
     return message
-
-
-# ---------------------------------------------------------------------------
-# progress
 
 
 def _days(days: int) -> str:
@@ -701,35 +396,17 @@ def progress_view(result: ProgressResult) -> RenderableType:
     return Group(table, Text(""), *footer)
 
 
-def progress_json(result: ProgressResult) -> dict[str, Any]:
-    p, s = result.pace, result.schedule
-    return {
-        "roadmap": result.roadmap.id,
-        "title": result.roadmap.title,
-        "sections": [
-            {"id": sec.id, "title": sec.title, **count_json(sec.count)} for sec in result.sections
-        ],
-        "total": count_json(result.total),
-        "pace": {
-            "per_week": round(p.per_week, 2),
-            "window_days": p.window_days,
-            "remaining": p.remaining,
-            "eta": p.eta,
-        },
-        "schedule": None
-        if s is None
-        else {
-            "started": s.started,
-            "calendar_week": s.calendar_week,
-            "learner_week": s.learner_week,
-            "last_week": s.last_week,
-            "weeks_ahead": s.weeks_ahead,
-        },
-    }
+def progress_views(results: list[ProgressResult], every: bool) -> RenderableType:
+    """Each roadmap's progress, a blank line between two."""
+    from rich.console import Group
+    from rich.text import Text
 
-
-# ---------------------------------------------------------------------------
-# next
+    parts: list[RenderableType] = []
+    for i, result in enumerate(results):
+        if i:
+            parts.append(Text(""))
+        parts.append(progress_view(result))
+    return parts[0] if len(parts) == 1 else Group(*parts)
 
 
 def next_view(result: NextResult) -> RenderableType:
@@ -748,26 +425,6 @@ def next_view(result: NextResult) -> RenderableType:
             text.append(f"\n{where}", style="dim")
         table.add_row(mark_text(status_of(result.states, item)), text)
     return table
-
-
-def next_json(result: NextResult) -> dict[str, Any]:
-    index = result.roadmap.index
-    return {
-        "roadmap": result.roadmap.id,
-        "items": [
-            {
-                "id": item,
-                "title": index.node(item).title,
-                "status": status_of(result.states, item),
-                "path": index.ancestors(item),
-            }
-            for item in result.items
-        ],
-    }
-
-
-# ---------------------------------------------------------------------------
-# doctor
 
 
 def doctor_view(report: DoctorReport) -> RenderableType:
@@ -823,29 +480,6 @@ def doctor_view(report: DoctorReport) -> RenderableType:
     return Group(*lines)
 
 
-def doctor_json(report: DoctorReport) -> dict[str, Any]:
-    return {
-        "store": str(report.store),
-        "healthy": report.healthy,
-        "problem": report.problem,
-        "events": report.events,
-        "backup": str(report.backup) if report.backup else None,
-        "backup_events": report.backup_events,
-        "orphans": [
-            {"roadmap": o.roadmap, "item": o.item, "events": o.events, "reason": o.reason}
-            for o in report.orphans
-        ],
-        "restored_from": str(report.restored_from) if report.restored_from else None,
-        "set_aside": str(report.set_aside) if report.set_aside else None,
-        "unfinished_line": report.unfinished_line,
-        "removed": [str(p) for p in report.removed],
-    }
-
-
-# ---------------------------------------------------------------------------
-# log, calendar, search
-
-
 def log_view(entries: list[LogEntry]) -> RenderableType:
     from rich.text import Text
 
@@ -864,24 +498,6 @@ def log_view(entries: list[LogEntry]) -> RenderableType:
             item.append(f"\n{one_line(e.note)}", style="dim")
         table.add_row(Text(when), Text(VERBS.get(e.action, e.action)), item)
     return table
-
-
-def log_json(entries: list[LogEntry]) -> dict[str, Any]:
-    return {
-        "events": [
-            {
-                "id": entry.event.id,
-                "at": entry.event.ts,
-                "day": entry.event.day,
-                "roadmap": entry.event.roadmap,
-                "item": entry.event.item,
-                "title": entry.title,
-                "action": entry.event.action,
-                "note": entry.event.note,
-            }
-            for entry in entries
-        ]
-    }
 
 
 HEAT = " ░▒▓█"
@@ -931,17 +547,6 @@ def calendar_view(result: CalendarResult) -> RenderableType:
     return Group(*lines)
 
 
-def calendar_json(result: CalendarResult) -> dict[str, Any]:
-    return {
-        "from": result.first,
-        "to": result.today,
-        "days": {d.isoformat(): n for d, n in sorted(result.days.items()) if d >= result.first},
-        "active_days": result.active_in_range,
-        "current_streak": result.current_streak,
-        "longest_streak": result.longest_streak,
-    }
-
-
 def search_view(hits: list[SearchHit], text: str) -> RenderableType:
     from rich.text import Text
 
@@ -956,26 +561,6 @@ def search_view(hits: list[SearchHit], text: str) -> RenderableType:
         label.append(f"  {one_line(node.title)}")
         table.add_row(mark, label)
     return table
-
-
-def search_json(hits: list[SearchHit], text: str) -> dict[str, Any]:
-    return {
-        "query": text,
-        "results": [
-            {
-                "roadmap": hit.roadmap.id,
-                "id": hit.item,
-                "title": hit.roadmap.index.node(hit.item).title,
-                "kind": hit.roadmap.index.node(hit.item).kind,
-                "status": hit.status,
-            }
-            for hit in hits
-        ],
-    }
-
-
-# ---------------------------------------------------------------------------
-# skills
 
 
 SKILL_MARKS = {"learned": "x", "partly": "~", "todo": "."}
@@ -1022,23 +607,18 @@ def skills_view(result: SkillsResult) -> RenderableType:
     )
 
 
-def skills_json(result: SkillsResult) -> dict[str, Any]:
-    def status(state: SkillState, roadmap: str) -> str:
-        if roadmap in state.learned_in:
-            return "learned"
-        return "partly" if roadmap in state.partly_in else "todo"
+# ---------------------------------------------------------------------------
+# validate and config (plain lines: file:line messages are never wrapped)
 
-    return {
-        "skills": [
-            {
-                "id": s.skill.id,
-                "name": s.skill.name,
-                "learned": s.learned,
-                "roadmaps": {
-                    r: {"items": items, "status": status(s, r)}
-                    for r, items in s.skill.items.items()
-                },
-            }
-            for s in result.states
-        ]
-    }
+
+def validate_view(checks: list[FileCheck]) -> str:
+    lines: list[str] = []
+    for check in checks:
+        lines.extend(clean(line) for line in check.problems)
+        if check.roadmap is not None:
+            lines.append(f"{clean(str(check.path))}: ok ({len(check.roadmap.index.leaves)} items)")
+    return "".join(line + "\n" for line in lines)
+
+
+def config_view(settings: dict[str, str]) -> str:
+    return "".join(f"{name} = {value}\n" for name, value in settings.items())

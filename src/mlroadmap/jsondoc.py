@@ -1,0 +1,268 @@
+"""The ``--json`` contract: one JSON document per command, keys as the README lists.
+
+Every document is built here from the same typed results the human views
+use; ``emit`` writes it. Text is kept as it is, with control characters
+(C1 and bidi too) escaped as JSON ``\\u`` sequences.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from mlroadmap.progress import DONE, SKIPPED, Count, status_of
+from mlroadmap.text import UNSAFE
+
+if TYPE_CHECKING:
+    from mlroadmap.models import Node
+    from mlroadmap.skills import SkillState
+    from mlroadmap.tracker import (
+        CalendarResult,
+        DoctorReport,
+        FileCheck,
+        LogEntry,
+        NextResult,
+        ProgressResult,
+        RoadmapSummary,
+        SearchHit,
+        ShowResult,
+        SkillsResult,
+    )
+
+
+def emit(document: Any) -> None:
+    """One JSON document on stdout; control characters (C1 and bidi too) escaped."""
+    text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default)
+    text = UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.write(text + "\n")
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def list_json(summaries: list[RoadmapSummary]) -> dict[str, Any]:
+    return {
+        "active": next((s.roadmap.id for s in summaries if s.active), None),
+        "roadmaps": [
+            {
+                "id": s.roadmap.id,
+                "title": s.roadmap.title,
+                "summary": s.roadmap.summary,
+                "source": s.roadmap.source.to_dict(),
+                "duration_weeks": s.roadmap.duration_weeks,
+                "active": s.active,
+                "bundled": s.bundled,
+                **count_json(s.count),
+            }
+            for s in summaries
+        ],
+    }
+
+
+def count_json(count: Count) -> dict[str, Any]:
+    return {
+        "done": count.done,
+        "skipped": count.skipped,
+        "started": count.started,
+        "total": count.total,
+        "credited": count.credited,
+        "percent": round(100 * count.fraction, 1),
+    }
+
+
+def node_json(node: Node, result: ShowResult, level: int) -> dict[str, Any]:
+    doc: dict[str, Any] = {"id": node.id, "title": node.title, "kind": node.kind}
+    if node.weeks:
+        doc["weeks"] = node.weeks
+    if node.is_leaf:
+        doc["status"] = status_of(result.states, node.id)
+        if node.id in result.credited and doc["status"] not in (DONE, SKIPPED):
+            doc["credited_from"] = result.credited[node.id]
+    else:
+        doc.update(count_json(result.counts[node.id]))
+    if node.description:
+        doc["description"] = node.description
+    if node.aliases:
+        doc["aliases"] = node.aliases
+    if node.resources:
+        doc["resources"] = [r.to_dict() for r in node.resources]
+    state = result.states.get(node.id)
+    if state is not None and state.notes:
+        doc["notes"] = [{"at": e.ts, "text": e.note} for e in state.notes]
+    if node.children and (result.depth is None or level < result.depth):
+        doc["children"] = [
+            node_json(c, result, level + 1) for c in node.children if not result.hidden(c)
+        ]
+    return doc
+
+
+def show_json(result: ShowResult) -> dict[str, Any]:
+    roadmap = result.roadmap
+    if result.node is not None:
+        nodes = [roadmap.index.node(result.node)]
+    else:
+        nodes = [n for n in roadmap.children if not result.hidden(n)]
+    return {
+        "roadmap": {"id": roadmap.id, "title": roadmap.title, **count_json(result.counts[""])},
+        "node": result.node,
+        "items": [node_json(n, result, 1) for n in nodes],
+    }
+
+
+def progress_json(result: ProgressResult) -> dict[str, Any]:
+    p, s = result.pace, result.schedule
+    return {
+        "roadmap": result.roadmap.id,
+        "title": result.roadmap.title,
+        "sections": [
+            {"id": sec.id, "title": sec.title, **count_json(sec.count)} for sec in result.sections
+        ],
+        "total": count_json(result.total),
+        "pace": {
+            "per_week": round(p.per_week, 2),
+            "window_days": p.window_days,
+            "remaining": p.remaining,
+            "eta": p.eta,
+        },
+        "schedule": None
+        if s is None
+        else {
+            "started": s.started,
+            "calendar_week": s.calendar_week,
+            "learner_week": s.learner_week,
+            "last_week": s.last_week,
+            "weeks_ahead": s.weeks_ahead,
+        },
+    }
+
+
+def next_json(result: NextResult) -> dict[str, Any]:
+    index = result.roadmap.index
+    return {
+        "roadmap": result.roadmap.id,
+        "items": [
+            {
+                "id": item,
+                "title": index.node(item).title,
+                "status": status_of(result.states, item),
+                "path": index.ancestors(item),
+            }
+            for item in result.items
+        ],
+    }
+
+
+def doctor_json(report: DoctorReport) -> dict[str, Any]:
+    return {
+        "store": str(report.store),
+        "healthy": report.healthy,
+        "problem": report.problem,
+        "events": report.events,
+        "backup": str(report.backup) if report.backup else None,
+        "backup_events": report.backup_events,
+        "orphans": [
+            {"roadmap": o.roadmap, "item": o.item, "events": o.events, "reason": o.reason}
+            for o in report.orphans
+        ],
+        "restored_from": str(report.restored_from) if report.restored_from else None,
+        "set_aside": str(report.set_aside) if report.set_aside else None,
+        "unfinished_line": report.unfinished_line,
+        "removed": [str(p) for p in report.removed],
+    }
+
+
+def log_json(entries: list[LogEntry]) -> dict[str, Any]:
+    return {
+        "events": [
+            {
+                "id": entry.event.id,
+                "at": entry.event.ts,
+                "day": entry.event.day,
+                "roadmap": entry.event.roadmap,
+                "item": entry.event.item,
+                "title": entry.title,
+                "action": entry.event.action,
+                "note": entry.event.note,
+            }
+            for entry in entries
+        ]
+    }
+
+
+def calendar_json(result: CalendarResult) -> dict[str, Any]:
+    return {
+        "from": result.first,
+        "to": result.today,
+        "days": {d.isoformat(): n for d, n in sorted(result.days.items()) if d >= result.first},
+        "active_days": result.active_in_range,
+        "current_streak": result.current_streak,
+        "longest_streak": result.longest_streak,
+    }
+
+
+def search_json(hits: list[SearchHit], text: str) -> dict[str, Any]:
+    return {
+        "query": text,
+        "results": [
+            {
+                "roadmap": hit.roadmap.id,
+                "id": hit.item,
+                "title": hit.roadmap.index.node(hit.item).title,
+                "kind": hit.roadmap.index.node(hit.item).kind,
+                "status": hit.status,
+            }
+            for hit in hits
+        ],
+    }
+
+
+def skills_json(result: SkillsResult) -> dict[str, Any]:
+    def status(state: SkillState, roadmap: str) -> str:
+        if roadmap in state.learned_in:
+            return "learned"
+        return "partly" if roadmap in state.partly_in else "todo"
+
+    return {
+        "skills": [
+            {
+                "id": s.skill.id,
+                "name": s.skill.name,
+                "learned": s.learned,
+                "roadmaps": {
+                    r: {"items": items, "status": status(s, r)}
+                    for r, items in s.skill.items.items()
+                },
+            }
+            for s in result.states
+        ]
+    }
+
+
+def progress_doc(results: list[ProgressResult], every: bool) -> dict[str, Any]:
+    """One roadmap's progress, or (``--all``) every roadmap's under ``roadmaps``."""
+    docs = [progress_json(r) for r in results]
+    return {"roadmaps": docs} if every else docs[0]
+
+
+def validate_json(checks: list[FileCheck]) -> dict[str, Any]:
+    return {
+        "files": [
+            {
+                "path": str(check.path),
+                "ok": check.roadmap is not None,
+                "id": check.roadmap.id if check.roadmap is not None else None,
+                "items": len(check.roadmap.index.leaves) if check.roadmap is not None else None,
+                "problems": check.problems,
+            }
+            for check in checks
+        ]
+    }
+
+
+def config_json(settings: dict[str, str]) -> dict[str, Any]:
+    return {"settings": settings}

@@ -1,0 +1,204 @@
+"""Light Rich renderables that draw what Rich's Tree and Table draw, for less.
+
+They know Rich's internals (segments, cell widths, wrapping); the property
+tests in ``tests/test_render.py`` hold them to the output of ``rich.tree.Tree``
+and ``rich.table.Table``. ``benchmarks/`` shows what they save.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
+    from rich.console import Console, ConsoleOptions
+    from rich.segment import Segment
+    from rich.style import Style
+    from rich.table import Table
+    from rich.text import Text
+
+
+class Outline:
+    """A tree of Text labels with guide lines: what ``rich.tree.Tree`` draws, for less.
+
+    Rich's Tree sends every label through the console's whole rendering
+    pipeline; drawing the same guides and wrapping each label with
+    ``Text.wrap`` gives the same characters and styles in about half the time
+    (``show`` of the 12-week roadmap: about 19 ms, now about 9).
+    ``tests/test_render.py`` checks that both draw the same output.
+    """
+
+    __slots__ = ("children", "label")
+    GUIDES = ("    ", "│   ", "├── ", "└── ")  # space, continue, fork, end: as Rich draws them
+    ASCII_GUIDES = ("    ", "|   ", "+-- ", "`-- ")
+    GUIDE_STYLE = "dim"
+
+    def __init__(self, label: Text) -> None:
+        self.label = label
+        self.children: list[Outline] = []
+
+    def add(self, label: Text) -> Outline:
+        child = Outline(label)
+        self.children.append(child)
+        return child
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        from rich.segment import Segment
+
+        space, more, fork, end = self.ASCII_GUIDES if options.ascii_only else self.GUIDES
+        guide = console.get_style(self.GUIDE_STYLE)
+        new_line = Segment.line()
+        width = options.max_width
+        # (node, its first line's guides, the guides of its other lines and of its children)
+        stack: list[tuple[Outline, str, str]] = [(self, "", "")]
+        while stack:
+            node, first, rest = stack.pop()
+            label, room = node.label, width - len(first)
+            if room <= 0:  # no room left beside the guides: Rich draws nothing either
+                lines: Iterable[Text] = ()
+            elif _fits(label, room):
+                lines = (label,)
+            else:
+                lines = label.wrap(console, room)
+            prefix = first
+            for line in lines:
+                for level in range(0, len(prefix), 4):  # one segment a level, as Rich
+                    yield Segment(prefix[level : level + 4], guide)
+                yield from _segments(line, console)
+                yield new_line
+                prefix = rest
+            last = len(node.children) - 1
+            for i in range(last, -1, -1):  # pushed last first, so drawn in order
+                child = node.children[i]
+                stack.append(
+                    (
+                        child,
+                        rest + (end if i == last else fork),
+                        rest + (space if i == last else more),
+                    )
+                )
+
+
+class Rows:
+    """Rows of one-line cells and a last cell that wraps in its own column.
+
+    It draws what a borderless ``rich.table.Table`` (``pad_edge=False``, the
+    short columns ``no_wrap``, the last one folding) draws, without sending
+    every cell through the console's pipeline: ``log`` of a year's 2,000
+    events took about 0.9 s to draw as a Table. When the short cells are not
+    one line each, or leave no room for the last column, it lets Rich's Table
+    draw the rows. ``tests/test_render.py`` checks that both draw the same.
+    """
+
+    __slots__ = ("headers", "rows")
+    HEADER_STYLE = "bold"
+
+    def __init__(self, headers: Sequence[str] | None = None) -> None:
+        self.headers = list(headers) if headers is not None else None
+        self.rows: list[tuple[Text, ...]] = []
+
+    def add_row(self, *cells: Text) -> None:
+        self.rows.append(cells)
+
+    def table(self) -> Table:
+        """The Rich Table of the same rows."""
+        from rich.table import Table
+        from rich.text import Text
+
+        columns = len(self.headers) if self.headers is not None else len(self.rows[0])
+        names = self.headers or [""] * columns
+        table = Table(
+            box=None,
+            pad_edge=False,
+            header_style=self.HEADER_STYLE,
+            show_header=self.headers is not None,
+        )
+        for name in names[:-1]:
+            table.add_column(Text(name), no_wrap=True)
+        table.add_column(Text(names[-1]), overflow="fold")
+        for row in self.rows:
+            table.add_row(*row)
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Any]:
+        from rich.cells import cell_len
+        from rich.segment import Segment
+        from rich.text import Text
+
+        header = None if self.headers is None else tuple(Text(h) for h in self.headers)
+        rows = [header, *self.rows] if header is not None else self.rows
+        if not rows:
+            return
+        short = len(rows[0]) - 1
+        widths = [0] * short
+        for row in rows:
+            for i in range(short):
+                if not _fits(row[i], options.max_width):
+                    yield self.table()
+                    return
+                widths[i] = max(widths[i], row[i].cell_len)
+        # Rich pads a column with one space each side, and none at the table's edges.
+        gaps = [2] * (short - 1) + [1]
+        indent = sum(widths) + sum(gaps) + 1
+        natural = max(
+            (max(map(cell_len, row[-1].plain.splitlines()), default=0) for row in rows),
+            default=0,
+        )
+        room = min(natural, options.max_width - indent)
+        if room < 1:
+            yield self.table()
+            return
+        new_line = Segment.line()
+        bold = console.get_style(self.HEADER_STYLE)
+        for row in rows:
+            style = bold if row is header else None
+            last = row[-1]
+            if _fits(last, room):
+                last = last.copy()  # it fits: pad it, as wrapping would
+                last.pad_right(room - last.cell_len)
+                lines = [last]
+            else:
+                lines = list(last.wrap(console, room, justify="left", overflow="fold"))
+            at = len(lines) - 1 if row is header else 0  # Rich puts a header at the bottom
+            for n, line in enumerate(lines):
+                for i in range(short):
+                    if n == at:  # the cell, padded with its own style, as Rich justifies it
+                        cell = row[i]
+                        yield from _styled(_segments(cell, console), style)
+                        pad = widths[i] - cell.cell_len
+                        if pad:
+                            own = console.get_style(cell.style) if cell.style else None
+                            yield from _styled([Segment(" " * pad, own)], style)
+                        yield Segment(" " * gaps[i], style)
+                    else:
+                        yield Segment(" " * (widths[i] + gaps[i]), style)
+                yield Segment(" ", style)
+                yield from _styled(_segments(line, console), style)
+                yield new_line
+
+
+def _fits(text: Text, width: int) -> bool:
+    """Whether Rich would draw ``text`` as it is on one line ``width`` cells wide
+    (it breaks lines at newlines and expands tabs; Text has no other control codes)."""
+    plain = text.plain
+    return text.cell_len <= width and "\n" not in plain and "\t" not in plain
+
+
+def _segments(text: Text, console: Console) -> Iterable[Segment]:
+    """``text.render``, in the text's own style even when it has no spans (Rich
+    applies that style when it joins a cell's lines; ``render`` alone does not)."""
+    if text.spans or not text.style:
+        return text.render(console)
+    from rich.segment import Segment
+
+    return [Segment(text.plain, console.get_style(text.style))]
+
+
+def _styled(segments: Iterable[Segment], style: Style | None) -> Iterable[Segment]:
+    """The segments with ``style`` under their own (a header row's bold)."""
+    if style is None:
+        return segments
+    from rich.segment import Segment
+
+    return Segment.apply_style(segments, style)
