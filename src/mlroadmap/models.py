@@ -9,115 +9,47 @@ Pydantic records of ``records``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar, NamedTuple
+from dataclasses import dataclass, field, fields
+from typing import Any, NamedTuple
 
 from mlroadmap.vocabulary import ID_RE, MAX_ID_LENGTH, SCHEMA_VERSION, STATUS_ACTIONS
 
 __all__ = ["ID_RE", "MAX_ID_LENGTH", "SCHEMA_VERSION", "STATUS_ACTIONS"]
 
 
-class _Plain:
-    """Equality (field by field), no hashing, and a readable repr, from ``_fields``."""
-
-    __slots__ = ()
-    _fields: ClassVar[tuple[str, ...]] = ()
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self._fields)
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, _Plain)
-            and type(other) is type(self)
-            and (self._values() == other._values())
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
-        return f"{type(self).__name__}({fields})"
-
-    def _set_fields(self) -> dict[str, Any]:
-        return {k: v for k, v in zip(self._fields, self._values(), strict=True) if v is not None}
+def _set_fields(record: Any) -> dict[str, Any]:
+    """A record's fields that are set (not None), in declaration order."""
+    values = ((f.name, getattr(record, f.name)) for f in fields(record))
+    return {name: value for name, value in values if value is not None}
 
 
-class Resource(_Plain):
+@dataclass(slots=True)
+class Resource:
     """A link or a reference that helps with a node: a course, a book, a video."""
 
-    _fields = (
-        "title",
-        "url",
-        "kind",
-        "note",
-    )
-    __slots__ = (
-        "kind",
-        "note",
-        "title",
-        "url",
-    )
-
-    def __init__(
-        self, title: str, url: str | None = None, kind: str = "other", note: str | None = None
-    ) -> None:
-        self.title = title
-        self.url = url
-        self.kind = kind
-        self.note = note
+    title: str
+    url: str | None = None
+    kind: str = "other"
+    note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Every field that is set (the kind always)."""
-        return self._set_fields()
+        return _set_fields(self)
 
 
-class Node(_Plain):
+@dataclass(slots=True)
+class Node:
     """One node of a roadmap: a branch (it has children) or a checkable item (a leaf)."""
 
-    _fields = (
-        "id",
-        "title",
-        "kind",
-        "description",
-        "weeks",
-        "aliases",
-        "renamed_from",
-        "resources",
-        "children",
-    )
-    __slots__ = (
-        "aliases",
-        "children",
-        "description",
-        "id",
-        "kind",
-        "renamed_from",
-        "resources",
-        "title",
-        "weeks",
-    )
-
-    def __init__(
-        self,
-        id: str,
-        title: str,
-        kind: str = "topic",
-        description: str | None = None,
-        weeks: list[int] | None = None,
-        aliases: list[str] | None = None,
-        renamed_from: list[str] | None = None,
-        resources: list[Resource] | None = None,
-        children: list[Node] | None = None,
-    ) -> None:
-        self.id = id
-        self.title = title
-        self.kind = kind
-        self.description = description
-        self.weeks: list[int] = weeks or []
-        self.aliases: list[str] = aliases or []
-        self.renamed_from: list[str] = renamed_from or []
-        self.resources: list[Resource] = resources or []
-        self.children: list[Node] = children or []
+    id: str
+    title: str
+    kind: str = "topic"
+    description: str | None = None
+    weeks: list[int] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    renamed_from: list[str] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
 
     @property
     def is_leaf(self) -> bool:
@@ -158,83 +90,32 @@ class Node(_Plain):
         return doc
 
 
-class Source(_Plain):
+@dataclass(slots=True)
+class Source:
     """Who wrote the roadmap this file was made from, so they are credited."""
 
-    _fields = (
-        "title",
-        "author",
-        "author_url",
-        "url",
-        "license",
-    )
-    __slots__ = (
-        "author",
-        "author_url",
-        "license",
-        "title",
-        "url",
-    )
-
-    def __init__(
-        self,
-        title: str,
-        author: str | None = None,
-        author_url: str | None = None,
-        url: str | None = None,
-        license: str | None = None,
-    ) -> None:
-        self.title = title
-        self.author = author
-        self.author_url = author_url
-        self.url = url
-        self.license = license
+    title: str
+    author: str | None = None
+    author_url: str | None = None
+    url: str | None = None
+    license: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return self._set_fields()
+        return _set_fields(self)
 
 
-class Roadmap(_Plain):
+@dataclass(slots=True)
+class Roadmap:
     """A whole roadmap, as loaded from one YAML file."""
 
-    _fields = (
-        "id",
-        "title",
-        "summary",
-        "description",
-        "source",
-        "duration_weeks",
-        "children",
-    )
-    __slots__ = (
-        "_index",
-        "children",
-        "description",
-        "duration_weeks",
-        "id",
-        "source",
-        "summary",
-        "title",
-    )
-
-    def __init__(
-        self,
-        id: str,
-        title: str,
-        summary: str,
-        source: Source,
-        children: list[Node],
-        description: str | None = None,
-        duration_weeks: int | None = None,
-    ) -> None:
-        self.id = id
-        self.title = title
-        self.summary = summary
-        self.description = description
-        self.source = source
-        self.duration_weeks = duration_weeks
-        self.children = children
-        self._index: RoadmapIndex | None = None
+    id: str
+    title: str
+    summary: str
+    source: Source
+    children: list[Node]
+    description: str | None = None
+    duration_weeks: int | None = None
+    _index: RoadmapIndex | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def index(self) -> RoadmapIndex:
@@ -310,17 +191,17 @@ def id_problems(roadmap: Roadmap) -> list[Problem]:
         else:
             owner[node.id] = f"ID of {node.title!r}"
     for path, node, _ in walk(roadmap.children):
-        for field in ("aliases", "renamed_from"):
-            for i, name in enumerate(getattr(node, field)):
+        for attr in ("aliases", "renamed_from"):
+            for i, name in enumerate(getattr(node, attr)):
                 if name in owner:
                     problems.append(
                         Problem(
-                            path=(*path, field, i),
+                            path=(*path, attr, i),
                             message=f"{name!r} is already taken ({owner[name]})",
                         )
                     )
                 else:
-                    owner[name] = f"{field.replace('_', ' ')} of {node.id!r}"
+                    owner[name] = f"{attr.replace('_', ' ')} of {node.id!r}"
     return problems
 
 
@@ -396,30 +277,16 @@ class RoadmapIndex:
 # The skills catalogue: one skill, the items of several roadmaps that teach it
 
 
-class Skill(_Plain):
-    _fields = (
-        "id",
-        "name",
-        "items",
-    )
-    __slots__ = (
-        "id",
-        "items",
-        "name",
-    )
-
-    def __init__(self, id: str, name: str, items: dict[str, list[str]]) -> None:
-        self.id = id
-        self.name = name
-        self.items = items  # roadmap ID -> item IDs
+@dataclass(slots=True)
+class Skill:
+    id: str
+    name: str
+    items: dict[str, list[str]]  # roadmap ID -> item IDs
 
 
-class SkillsCatalogue(_Plain):
-    _fields = ("skills",)
-    __slots__ = ("skills",)
-
-    def __init__(self, skills: list[Skill]) -> None:
-        self.skills = skills
+@dataclass(slots=True)
+class SkillsCatalogue:
+    skills: list[Skill]
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> SkillsCatalogue:

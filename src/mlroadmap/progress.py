@@ -6,10 +6,11 @@ Nothing here reads files or prints; every function takes what it needs.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mlroadmap.models import Node, Roadmap, _Plain
+from mlroadmap.models import Node, Roadmap
 from mlroadmap.vocabulary import SETTLED, STATUS_ACTIONS, Status
 
 if TYPE_CHECKING:
@@ -201,24 +202,15 @@ def orphans(roadmap: Roadmap, states: dict[str, ItemState]) -> list[str]:
     return sorted(item for item in states if item not in roadmap.index.entries)
 
 
-class Count(_Plain):
+@dataclass(slots=True, unsafe_hash=True)
+class Count:
     """Items of a node by status; ``credited`` ones are not done here but learned elsewhere."""
 
-    _fields = ("done", "skipped", "started", "total", "credited")
-    __slots__ = ("credited", "done", "skipped", "started", "total")
-
-    def __init__(
-        self, done: int = 0, skipped: int = 0, started: int = 0, total: int = 0, credited: int = 0
-    ) -> None:
-        self.done = done
-        self.skipped = skipped
-        self.started = started
-        self.total = total
-        self.credited = credited
-
-    # Counts are hashable values; the roadmap's plain objects are not.
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(self._values())
+    done: int = 0
+    skipped: int = 0
+    started: int = 0
+    total: int = 0
+    credited: int = 0
 
     @property
     def settled(self) -> int:
