@@ -94,9 +94,9 @@ def command(name: str, **kwargs: Any) -> Callable[[F], F]:
 
 def complete_roadmap(incomplete: str) -> list[str]:
     try:
-        from mlroadmap.catalog import Catalog
+        from mlroadmap.tracker import Tracker
 
-        return [rid for rid in Catalog().ids() if rid.startswith(incomplete)]
+        return [rid for rid in Tracker().catalog.ids() if rid.startswith(incomplete)]
     except Exception:
         return []
 

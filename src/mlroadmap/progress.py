@@ -197,11 +197,6 @@ def status_of(states: dict[str, ItemState], item: str) -> str:
     return state.status if state is not None else TODO
 
 
-def orphans(roadmap: Roadmap, states: dict[str, ItemState]) -> list[str]:
-    """IDs with recorded events that the roadmap no longer has (kept, never dropped)."""
-    return sorted(item for item in states if item not in roadmap.index.entries)
-
-
 @dataclass(slots=True, unsafe_hash=True)
 class Count:
     """Items of a node by status; ``credited`` ones are not done here but learned elsewhere."""
@@ -273,8 +268,8 @@ def counts(
 def _tally(nodes: Iterable[Node], states: dict[str, ItemState], credited: Collection[str]) -> Count:
     """The count of the leaves under ``nodes``, without a Count per node: one loop.
 
-    It applies ``_leaf_sums``'s rule inline: calling it per leaf made large
-    ``progress`` count in 10 ms instead of 2.5. ``test_progress`` holds the two
+    It applies ``_leaf_sums``'s rule inline, which the benchmark's large case
+    shows is several times quicker than a call per leaf. ``test_progress`` holds the two
     to the same answers on random trees.
     """
     done = skipped = started = leaves = learned = 0

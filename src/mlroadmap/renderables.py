@@ -24,8 +24,8 @@ class Outline:
 
     Rich's Tree sends every label through the console's whole rendering
     pipeline; drawing the same guides and wrapping each label with
-    ``Text.wrap`` gives the same characters and styles in about half the time
-    (``show`` of the 12-week roadmap: about 19 ms, now about 9).
+    ``Text.wrap`` gives the same characters and styles in less time
+    (``benchmarks/`` measures ``show``).
     ``tests/test_render.py`` checks that both draw the same output.
     """
 
@@ -85,8 +85,8 @@ class Rows:
 
     It draws what a borderless ``rich.table.Table`` (``pad_edge=False``, the
     short columns ``no_wrap``, the last one folding) draws, without sending
-    every cell through the console's pipeline: ``log`` of a year's 2,000
-    events took about 0.9 s to draw as a Table. When the short cells are not
+    every cell through the console's pipeline (``benchmarks/`` measures
+    ``log``, ``search`` and ``next``). When the short cells are not
     one line each, or leave no room for the last column, it lets Rich's Table
     draw the rows. ``tests/test_render.py`` checks that both draw the same.
     """
