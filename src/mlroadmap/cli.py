@@ -18,6 +18,7 @@ import typer
 
 from mlroadmap import __version__
 from mlroadmap.errors import ExitStatus, MlroadmapError, UserError
+from mlroadmap.vocabulary import ExportFormat, Setting
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -109,6 +110,10 @@ def complete_item(ctx: typer.Context, incomplete: str) -> list[str]:
         return [name for name in roadmap.index.names if name.startswith(incomplete)]
     except Exception:
         return []
+
+
+def complete_on_off(incomplete: str) -> list[str]:
+    return [word for word in ("on", "off") if word.startswith(incomplete.lower())]
 
 
 # ---------------------------------------------------------------------------
@@ -469,7 +474,10 @@ def validate_cmd(
 @command("export")
 def export_cmd(
     roadmap: RoadmapOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="md, json or csv.")] = "md",
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", help="md, json or csv.", case_sensitive=False),
+    ] = ExportFormat.MD,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
     ] = None,
@@ -481,7 +489,7 @@ def export_cmd(
     """
     from mlroadmap import tracker, views
 
-    text = tracker.export(tracker.Tracker(), roadmap_query=roadmap, fmt=fmt.lower())
+    text = tracker.export(tracker.Tracker(), roadmap_query=roadmap, fmt=fmt)
     if output is None:
         sys.stdout.write(text)
         return
@@ -509,8 +517,15 @@ def skills_cmd(
 
 @command("config")
 def config_cmd(
-    key: Annotated[str | None, typer.Argument(help="Setting: shared-credit.")] = None,
-    value: Annotated[str | None, typer.Argument(help="New value: on or off.")] = None,
+    key: Annotated[
+        Setting | None, typer.Argument(help="Setting: shared-credit.", show_default=False)
+    ] = None,
+    value: Annotated[
+        str | None,
+        typer.Argument(
+            help="New value: on or off.", autocompletion=complete_on_off, show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Show or change settings.
 
@@ -518,7 +533,7 @@ def config_cmd(
     """
     from mlroadmap import jsondoc, tracker, views
 
-    settings = tracker.config(tracker.Tracker(), key=key, value=value)
+    settings = tracker.config(tracker.Tracker(), key=key.value if key else None, value=value)
     output(False, jsondoc.config_json, views.config_view, settings)
 
 

@@ -36,7 +36,7 @@ from mlroadmap.progress import (
     total,
 )
 from mlroadmap.store import Store
-from mlroadmap.vocabulary import SETTLED
+from mlroadmap.vocabulary import ON_OFF, SETTLED, ExportFormat, Setting
 
 if TYPE_CHECKING:
     from mlroadmap.models import SkillsCatalogue
@@ -739,13 +739,15 @@ def export(tracker: Tracker, *, roadmap_query: str | None, fmt: str) -> str:
 
     roadmap = tracker.roadmap(roadmap_query)
     states = tracker.full_states(roadmap)
-    if fmt == "md":
-        return exporter.markdown(roadmap, states)
-    if fmt == "csv":
-        return exporter.csv_text(roadmap, states)
-    if fmt == "json":
-        return exporter.json_text(roadmap, states)
-    raise UserError(f"unknown format {fmt!r}: use md, json or csv")
+    writers = {
+        ExportFormat.MD: exporter.markdown,
+        ExportFormat.CSV: exporter.csv_text,
+        ExportFormat.JSON: exporter.json_text,
+    }
+    try:
+        return writers[ExportFormat(fmt)](roadmap, states)
+    except ValueError:
+        raise UserError(f"unknown format {fmt!r}: use md, json or csv") from None
 
 
 def write_export(text: str, path: Path) -> None:
@@ -776,7 +778,7 @@ def skills_table(tracker: Tracker, *, todo_only: bool = False) -> SkillsResult:
     return SkillsResult(roadmaps, states, todo_only)
 
 
-SETTINGS = {"shared-credit": "shared_credit"}
+SETTINGS = {Setting.SHARED_CREDIT.value: "shared_credit"}
 
 
 def config(tracker: Tracker, *, key: str | None, value: str | None) -> dict[str, str]:
@@ -784,7 +786,7 @@ def config(tracker: Tracker, *, key: str | None, value: str | None) -> dict[str,
     if key is not None and key not in SETTINGS:
         raise UserError(f"unknown setting {key!r}; settings: {', '.join(SETTINGS)}")
     if key is not None and value is not None:
-        flag = {"on": True, "true": True, "yes": True, "off": False, "false": False, "no": False}
+        flag = ON_OFF
         if value.lower() not in flag:
             raise UserError(f"{key} takes on or off, not {value!r}")
 
