@@ -613,10 +613,17 @@ def test_progress_all_json() -> None:
     assert all(r["total"]["done"] == 0 for r in doc["roadmaps"] if r is not ml)
 
 
-def test_progress_all_text_shows_every_roadmap() -> None:
+def test_progress_all_text_shows_every_roadmap_on_one_line() -> None:
+    run("done", "week-1")
     out = run("progress", "--all").stdout
-    for rid in BUNDLED:
-        assert f"({rid})" in out
+    lines = out.splitlines()
+    assert lines[0].split() == ["Roadmap", "Done", "%", "Pace,", "ETA"]
+    rows = {line.split()[0]: line for line in lines[1:]}
+    assert sorted(rows) == sorted(BUNDLED)
+    assert " 5/63 " in rows["ml-12-weeks"]
+    assert " 0/93 " in rows["pro-mle"]
+    assert "no pace yet" in rows["pro-mle"]
+    assert "/week, ETA " in rows["ml-12-weeks"]
 
 
 def test_progress_all_and_roadmap_together_exit_2() -> None:

@@ -116,9 +116,14 @@ def test_skills_table_and_todo() -> None:
     assert by_id[skill]["roadmaps"]["ml-12-weeks"]["status"] == "todo"
     todo = runner.invoke(app, ["skills", "--todo"]).stdout
     assert f" {skill} " not in todo
-    table = runner.invoke(app, ["skills"]).stdout
-    assert "ml-12-weeks" in table
-    assert any(f"{skill} " in line and " x " in f"{line} " for line in table.splitlines())
+    table = runner.invoke(app, ["skills"]).stdout.splitlines()
+    # The columns are headed by the roadmaps' IDs, broken after a dash.
+    assert "ml-12-" in table[0]
+    assert "weeks" in table[1]
+    header = next(line for line in table[:2] if "pro-mle" in line)
+    column = header.index("pro-mle")
+    row = next(line for line in table if line.startswith(f"{skill} "))
+    assert row[column : column + len("pro-mle")].strip() == "x"
     spans = [len(s["roadmaps"]) for s in doc["skills"] if not s["learned"]]
     todo_json = json.loads(runner.invoke(app, ["skills", "--todo", "--json"]).stdout)
     assert [len(s["roadmaps"]) for s in todo_json["skills"]] == sorted(spans, reverse=True)
@@ -136,4 +141,6 @@ def test_next_quick_wins_puts_credited_items_first() -> None:
 def test_config_refuses_unknown_settings_and_values() -> None:
     assert runner.invoke(app, ["config", "colour", "on"]).exit_code == 2
     assert runner.invoke(app, ["config", "shared-credit", "maybe"]).exit_code == 2
-    assert runner.invoke(app, ["config"]).stdout == "shared-credit = on\n"
+    assert runner.invoke(app, ["config", "shared-credit"]).stdout == "shared-credit = on\n"
+    shown = runner.invoke(app, ["config"]).stdout.splitlines()
+    assert shown[:2] == ["shared-credit = on", "active = ml-12-weeks"]

@@ -365,6 +365,18 @@ class Catalog:
         self._loaded.pop(roadmap_id, None)
         return target
 
+    def remove_user_roadmap(self, roadmap_id: str) -> None:
+        """Delete a user roadmap's file (the store keeps what was recorded on it)."""
+        from mlroadmap.errors import StoreError
+
+        path = self.files[roadmap_id].path
+        try:
+            fsio.remove(path)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot remove: {exc.strerror or exc}") from None
+        self._files = None
+        self._loaded.pop(roadmap_id, None)
+
     def find(self, roadmap_id: str) -> Roadmap | None:
         """The installed roadmap with this exact ID, or None (an event's roadmap may be gone)."""
         return self.get(roadmap_id) if roadmap_id in self.files else None

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperCommand
 
 from mlroadmap import __version__
 from mlroadmap.errors import ExitStatus, MlroadmapError, UserError
-from mlroadmap.vocabulary import ExportFormat, Setting
+from mlroadmap.text import plural
+from mlroadmap.vocabulary import DEFAULT_LOG_LIMIT, ExportFormat, Setting
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,15 +76,51 @@ def output(
         return
     from mlroadmap import views
 
-    views.console().print(view)
+    views.show(view)
+
+
+class HelpCommand(TyperCommand):
+    """A command whose help names arguments as people write them (``ITEM...``),
+    without Python types (``<list[str]>``) or braces (``{items}``)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = _argument_name(param)
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((_argument_name(param), getattr(param, "help", None) or ""))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def _argument_name(param: Any) -> str:
+    name = str(param.metavar or (param.name or "").upper())
+    return name if name.endswith("...") or param.nargs == 1 else f"{name}..."
 
 
 COMMANDS: set[str] = set()
 
 
 def command(name: str, **kwargs: Any) -> Callable[[F], F]:
+    """Register a command; its summary in the command list is its docstring's first line."""
+
     def register(fn: F) -> F:
-        app.command(name, **kwargs)(handle_errors(fn))
+        summary = (fn.__doc__ or "").strip().splitlines()[0]
+        app.command(name, cls=HelpCommand, short_help=summary, **kwargs)(handle_errors(fn))
         COMMANDS.add(name)
         return fn
 
@@ -124,6 +162,7 @@ RoadmapOpt = Annotated[
     typer.Option(
         "--roadmap",
         "-r",
+        metavar="ROADMAP",
         help="Roadmap ID (or unique prefix) to use instead of the active one.",
         autocompletion=complete_roadmap,
     ),
@@ -141,9 +180,21 @@ CreditOpt = Annotated[
 ItemsArg = Annotated[
     list[str],
     typer.Argument(
-        help="Item IDs, aliases or unique prefixes; a section means every item under it.",
+        metavar="ITEM...",
+        help="Item IDs (or ROADMAP/ITEM), aliases or unique prefixes; "
+        "a section means every item under it.",
         autocompletion=complete_item,
         show_default=False,
+    ),
+]
+NoteOpt = Annotated[
+    str | None,
+    typer.Option("--note", metavar="TEXT", help="A note or a link to the work that proves it."),
+]
+OnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--on", metavar="DATE", help="The day it really happened (YYYY-MM-DD; default today)."
     ),
 ]
 
@@ -164,14 +215,24 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """Follow machine-learning engineering roadmaps from the terminal."""
+    if ctx.invoked_subcommand is None:
+        handle_errors(_overview)()
+
+
+def _overview() -> None:
+    """Bare ``mlroadmap``: the active roadmap at a glance."""
+    from mlroadmap import tracker, views
+
+    views.show(views.overview_view(tracker.overview(tracker.Tracker())))
 
 
 # ---------------------------------------------------------------------------
@@ -182,7 +243,9 @@ def root(
 def list_cmd(json: JsonOpt = False, credit: CreditOpt = None) -> None:
     """List the roadmaps with done/total; * marks the active one.
 
-    Example: mlroadmap list
+    \b
+    Example:
+      mlroadmap list
     """
     from mlroadmap import jsondoc, tracker, views
 
@@ -193,21 +256,31 @@ def list_cmd(json: JsonOpt = False, credit: CreditOpt = None) -> None:
 @command("use")
 def use_cmd(
     roadmap: Annotated[
-        str, typer.Argument(help="Roadmap ID or unique prefix.", autocompletion=complete_roadmap)
+        str,
+        typer.Argument(
+            metavar="ROADMAP",
+            help="Roadmap ID or unique prefix.",
+            autocompletion=complete_roadmap,
+            show_default=False,
+        ),
     ],
     start: Annotated[
         str | None,
-        typer.Option("--start", help="Start date (YYYY-MM-DD) for pace and schedule."),
+        typer.Option(
+            "--start", metavar="DATE", help="Start date (YYYY-MM-DD) for pace and schedule."
+        ),
     ] = None,
 ) -> None:
-    """Make ROADMAP the active roadmap, optionally with its start date.
+    """Make a roadmap the active one, optionally with its start date.
 
-    Example: mlroadmap use mle-6-months --start 2026-09-01
+    \b
+    Example:
+      mlroadmap use mle-6-months --start 2026-09-01
     """
     from mlroadmap import tracker, views
 
     chosen = tracker.use(tracker.Tracker(), query=roadmap, start=parse_date(start, "--start"))
-    views.notice(f"Now following {chosen.id}: {chosen.title}.")
+    views.notice(views.use_message(chosen))
 
 
 @command("show")
@@ -215,23 +288,32 @@ def show_cmd(
     item: Annotated[
         str | None,
         typer.Argument(
-            help="Show only this section, or one item in detail.",
+            metavar="ITEM",
+            help="A section, one item in detail (ID or ROADMAP/ITEM), or a roadmap's ID.",
             autocompletion=complete_item,
             show_default=False,
         ),
     ] = None,
     roadmap: RoadmapOpt = None,
     depth: Annotated[
-        int | None, typer.Option("--depth", "-d", help="Show only N levels of the tree.")
+        int | None,
+        typer.Option("--depth", "-d", metavar="N", help="Show only N levels of the tree."),
     ] = None,
     todo: Annotated[bool, typer.Option("--todo", help="Hide what is done or skipped.")] = False,
     json: JsonOpt = False,
     credit: CreditOpt = None,
 ) -> None:
-    """Show the roadmap as a tree with a mark per item: [x] done, [~] in progress,
-    [-] skipped, [ ] to do. Branches show done/total.
+    """Show the roadmap as a tree with a mark per item.
 
-    Examples: mlroadmap show; mlroadmap show week-5; mlroadmap show --depth 2 --todo
+    Marks: [x] done, [~] in progress, [-] skipped, [c] credited, [ ] to do.
+    Branches show done/total, and a section its own notes and links.
+
+    \b
+    Examples:
+      mlroadmap show
+      mlroadmap show week-5
+      mlroadmap show pro-mle/linear-regression
+      mlroadmap show --depth 2 --todo
     """
     from mlroadmap import jsondoc, tracker, views
 
@@ -262,65 +344,89 @@ def _mark(
     views.notice(views.mark_message(result))
 
 
-NoteOpt = Annotated[
-    str | None, typer.Option("--note", help="A note or a link to the work that proves it.")
-]
-
-
 @command("done")
 def done_cmd(
-    items: ItemsArg,
-    roadmap: RoadmapOpt = None,
-    note: NoteOpt = None,
-    on: Annotated[
-        str | None, typer.Option("--on", help="The day it really happened (YYYY-MM-DD).")
-    ] = None,
+    items: ItemsArg, roadmap: RoadmapOpt = None, note: NoteOpt = None, on: OnOpt = None
 ) -> None:
     """Tick items as done; a section ticks every item under it.
 
-    Examples: mlroadmap done week-5; mlroadmap done gradient-descent --note "notebook: ..."
+    With --on, an item already done is re-dated to that day.
+
+    \b
+    Examples:
+      mlroadmap done week-5
+      mlroadmap done gradient-descent --note "notebook: https://..."
+      mlroadmap done linear-regression --on 2026-11-02
     """
     _mark(items, "done", roadmap, note, parse_date(on, "--on"))
 
 
 @command("undo")
 def undo_cmd(items: ItemsArg, roadmap: RoadmapOpt = None) -> None:
-    """Put items back to to-do (a section: every item under it).
+    """Put items back to to-do (a section: every item under it); also called 'reset'.
 
-    Example: mlroadmap undo week-5
+    \b
+    Example:
+      mlroadmap undo week-5
+    """
+    _mark(items, "todo", roadmap)
+
+
+@command("reset", hidden=True)
+def reset_cmd(items: ItemsArg, roadmap: RoadmapOpt = None) -> None:
+    """Put items back to to-do (a section: every item under it); the same as 'undo ITEM'.
+
+    \b
+    Example:
+      mlroadmap reset week-5
     """
     _mark(items, "todo", roadmap)
 
 
 @command("start")
-def start_cmd(items: ItemsArg, roadmap: RoadmapOpt = None, note: NoteOpt = None) -> None:
+def start_cmd(
+    items: ItemsArg, roadmap: RoadmapOpt = None, note: NoteOpt = None, on: OnOpt = None
+) -> None:
     """Mark items as in progress; a section leaves its done and skipped items as they are.
 
-    Example: mlroadmap start week-6
+    \b
+    Example:
+      mlroadmap start week-6
     """
-    _mark(items, "start", roadmap, note)
+    _mark(items, "start", roadmap, note, parse_date(on, "--on"))
 
 
 @command("skip")
-def skip_cmd(items: ItemsArg, roadmap: RoadmapOpt = None, note: NoteOpt = None) -> None:
+def skip_cmd(
+    items: ItemsArg, roadmap: RoadmapOpt = None, note: NoteOpt = None, on: OnOpt = None
+) -> None:
     """Mark items as not needed; progress counts them as settled, apart from done.
 
     A section leaves its done items as they are.
 
-    Example: mlroadmap skip matplotlib-seaborn --note "already know it"
+    \b
+    Example:
+      mlroadmap skip matplotlib-seaborn --note "already know it"
     """
-    _mark(items, "skip", roadmap, note)
+    _mark(items, "skip", roadmap, note, parse_date(on, "--on"))
 
 
 @command("note")
 def note_cmd(
-    item: Annotated[str, typer.Argument(help="Item ID.", autocompletion=complete_item)],
-    text: Annotated[str, typer.Argument(help="The note: a thought or a link.")],
+    item: Annotated[
+        str,
+        typer.Argument(
+            metavar="ITEM", help="Item ID (or ROADMAP/ITEM).", autocompletion=complete_item
+        ),
+    ],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The note: a thought or a link.")],
     roadmap: RoadmapOpt = None,
 ) -> None:
-    """Attach a note to an item (shown by 'show' and 'show ID').
+    """Attach a note to an item (shown by 'show' and 'show ITEM').
 
-    Example: mlroadmap note cnn-cifar10 "https://github.com/me/cifar-cnn"
+    \b
+    Example:
+      mlroadmap note cnn-cifar10 "https://github.com/me/cifar-cnn"
     """
     from mlroadmap import tracker, views
 
@@ -331,13 +437,19 @@ def note_cmd(
 @command("progress")
 def progress_cmd(
     roadmap: RoadmapOpt = None,
-    all_: Annotated[bool, typer.Option("--all", "-a", help="Every roadmap.")] = False,
+    all_: Annotated[
+        bool, typer.Option("--all", "-a", help="Every roadmap, one line each.")
+    ] = False,
     json: JsonOpt = False,
     credit: CreditOpt = None,
 ) -> None:
     """Done/total per section with a bar, then pace, ETA and schedule.
 
-    Examples: mlroadmap progress; mlroadmap progress --all --json
+    \b
+    Examples:
+      mlroadmap progress
+      mlroadmap progress --all
+      mlroadmap progress --all --json
     """
     from mlroadmap import jsondoc, tracker, views
 
@@ -354,19 +466,22 @@ def progress_cmd(
 
 @command("next")
 def next_cmd(
-    count: Annotated[int, typer.Option("--count", "-n", help="How many items.")] = 5,
+    count: Annotated[int, typer.Option("--count", "-n", metavar="N", help="How many items.")] = 5,
     roadmap: RoadmapOpt = None,
     quick_wins: Annotated[
         bool,
         typer.Option(
-            "--quick-wins", help="Prefer items whose skills you learned (partly) elsewhere."
+            "--quick-wins", help="Items whose skills you learned (partly) elsewhere first."
         ),
     ] = False,
     json: JsonOpt = False,
 ) -> None:
     """What to work on now: items in progress, then the first ones not done.
 
-    Examples: mlroadmap next -n 3; mlroadmap next --quick-wins
+    \b
+    Examples:
+      mlroadmap next -n 3
+      mlroadmap next --quick-wins
     """
     from mlroadmap import jsondoc, tracker, views
 
@@ -376,44 +491,87 @@ def next_cmd(
     output(json, jsondoc.next_json, views.next_view, result)
 
 
+EveryRoadmapOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--roadmap",
+        "-r",
+        metavar="ROADMAP",
+        help="Only this roadmap (ID or unique prefix); default: every roadmap.",
+        autocompletion=complete_roadmap,
+    ),
+]
+
+
 @command("log")
 def log_cmd(
     since: Annotated[
-        str | None, typer.Option("--since", help="Only from this day on (YYYY-MM-DD).")
+        str | None,
+        typer.Option("--since", metavar="DATE", help="Only from this day on (YYYY-MM-DD)."),
     ] = None,
-    roadmap: RoadmapOpt = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", metavar="DATE", help="Only up to this day (YYYY-MM-DD)."),
+    ] = None,
+    count: Annotated[
+        int | None,
+        typer.Option(
+            "--count",
+            "-n",
+            metavar="N",
+            help=f"Show the N most recent entries (default {DEFAULT_LOG_LIMIT}).",
+        ),
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Show every entry.")] = False,
+    roadmap: EveryRoadmapOpt = None,
     calendar: Annotated[
         bool,
         typer.Option("--calendar", help="A year of active days as a heatmap, with streaks."),
     ] = False,
     json: JsonOpt = False,
 ) -> None:
-    """What happened when (every roadmap unless -r), or a heatmap of active days.
+    """What happened when, by day (the most recent entries), or a heatmap of active days.
 
-    Examples: mlroadmap log --since 2026-11-01; mlroadmap log --calendar
+    \b
+    Examples:
+      mlroadmap log
+      mlroadmap log -n 50 -r ml-12-weeks
+      mlroadmap log --since 2026-11-01 --until 2026-11-30 --all
+      mlroadmap log --calendar
     """
     from mlroadmap import jsondoc, tracker, views
 
     t = tracker.Tracker()
     if calendar:
-        if since or roadmap:
-            raise UserError("--calendar covers the last year of every roadmap; drop --since/-r")
+        if since or until or roadmap or count or every:
+            raise UserError("--calendar covers the last year of every roadmap; drop the filters")
         cal = tracker.calendar(t)
         output(json, jsondoc.calendar_json, views.calendar_view, cal)
         return
-    entries = tracker.log(t, since=parse_date(since, "--since"), roadmap_query=roadmap)
-    output(json, jsondoc.log_json, views.log_view, entries)
+    if every and count is not None:
+        raise UserError("give either -n or --all, not both")
+    limit = None if every else (count if count is not None else DEFAULT_LOG_LIMIT)
+    result = tracker.log(
+        t,
+        since=parse_date(since, "--since"),
+        until=parse_date(until, "--until"),
+        roadmap_query=roadmap,
+        limit=limit,
+    )
+    output(json, jsondoc.log_json, views.log_view, result)
 
 
 @command("search")
 def search_cmd(
-    text: Annotated[str, typer.Argument(help="Words to find (all must match).")],
-    roadmap: RoadmapOpt = None,
+    text: Annotated[str, typer.Argument(metavar="WORDS", help="Words to find (all must match).")],
+    roadmap: EveryRoadmapOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Find items in every roadmap by ID, title, description and resources.
+    """Find items by ID, title, description and resources, in every roadmap.
 
-    Example: mlroadmap search "transfer learning"
+    \b
+    Example:
+      mlroadmap search "transfer learning"
     """
     from mlroadmap import jsondoc, tracker, views
 
@@ -423,10 +581,17 @@ def search_cmd(
 
 @command("import")
 def import_cmd(
-    file: Annotated[Path, typer.Argument(help="A Markdown roadmap (a README with checkboxes).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE", help="A Markdown roadmap (a README with checkboxes, lists, links)."
+        ),
+    ],
     roadmap_id: Annotated[
         str | None,
-        typer.Option("--id", help="ID for the new roadmap (default: from the file name)."),
+        typer.Option(
+            "--id", metavar="ID", help="ID for the new roadmap (default: from the file name)."
+        ),
     ] = None,
     with_progress: Annotated[
         bool, typer.Option("--with-progress", help="Record the file's [x] items as done.")
@@ -435,9 +600,11 @@ def import_cmd(
         bool, typer.Option("--force", help="Replace a user roadmap with the same ID.")
     ] = False,
 ) -> None:
-    """Import a Markdown roadmap: headings become sections, checkboxes items, links resources.
+    """Import a Markdown roadmap: headings become sections, entries items, links resources.
 
-    Example: mlroadmap import ~/notes/roadmap.md --id my-roadmap --with-progress
+    \b
+    Example:
+      mlroadmap import ~/notes/roadmap.md --id my-roadmap --with-progress
     """
     from mlroadmap import tracker, views
 
@@ -454,14 +621,44 @@ def import_cmd(
     views.notice(message + f" Try: mlroadmap show -r {result.roadmap.id}")
 
 
+@command("remove")
+def remove_cmd(
+    roadmap: Annotated[
+        str,
+        typer.Argument(
+            metavar="ROADMAP",
+            help="The ID of a roadmap you imported.",
+            autocompletion=complete_roadmap,
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Remove a roadmap you imported; what you recorded on it is kept.
+
+    Its ticks stay in the store and count again if it is imported back.
+
+    \b
+    Example:
+      mlroadmap remove my-roadmap
+    """
+    from mlroadmap import tracker, views
+
+    result = tracker.remove_roadmap(tracker.Tracker(), query=roadmap)
+    views.notice(views.remove_message(result))
+
+
 @command("validate")
 def validate_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Roadmap YAML files to check.")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help="Roadmap YAML files to check.")
+    ],
     json: JsonOpt = False,
 ) -> None:
     """Check roadmap files; print every problem as file:line: message (exit 2 if any).
 
-    Example: mlroadmap validate ~/.local/share/mlroadmap/roadmaps/*.yaml
+    \b
+    Example:
+      mlroadmap validate ~/.local/share/mlroadmap/roadmaps/*.yaml
     """
     from mlroadmap import jsondoc, tracker, views
 
@@ -476,16 +673,24 @@ def export_cmd(
     roadmap: RoadmapOpt = None,
     fmt: Annotated[
         ExportFormat,
-        typer.Option("--format", "-f", help="md, json or csv.", case_sensitive=False),
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="md, json or csv.", case_sensitive=False
+        ),
     ] = ExportFormat.MD,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write to this file (default: stdout)."
+        ),
     ] = None,
 ) -> None:
     """Export the roadmap with your marks as Markdown, JSON or CSV.
 
     Markdown export imports back to the same items and marks.
-    Example: mlroadmap export --format md -o my-progress.md
+
+    \b
+    Example:
+      mlroadmap export --format md -o my-progress.md
     """
     from mlroadmap import tracker, views
 
@@ -507,7 +712,11 @@ def skills_cmd(
     """Skills shared by several roadmaps, and where you have learned each.
 
     An item done in one roadmap credits the items of the same skill in the
-    others (shown as [c] by 'show'). Example: mlroadmap skills --todo
+    others (shown as [c] by 'show').
+
+    \b
+    Example:
+      mlroadmap skills --todo
     """
     from mlroadmap import jsondoc, tracker, views
 
@@ -518,23 +727,31 @@ def skills_cmd(
 @command("config")
 def config_cmd(
     key: Annotated[
-        Setting | None, typer.Argument(help="Setting: shared-credit.", show_default=False)
+        Setting | None,
+        typer.Argument(metavar="KEY", help="Setting: shared-credit.", show_default=False),
     ] = None,
     value: Annotated[
         str | None,
         typer.Argument(
-            help="New value: on or off.", autocompletion=complete_on_off, show_default=False
+            metavar="VALUE",
+            help="New value: on or off.",
+            autocompletion=complete_on_off,
+            show_default=False,
         ),
     ] = None,
+    json: JsonOpt = False,
 ) -> None:
-    """Show or change settings.
+    """Show or change settings; also where your data lives and the start dates.
 
-    Example: mlroadmap config shared-credit off
+    \b
+    Examples:
+      mlroadmap config
+      mlroadmap config shared-credit off
     """
     from mlroadmap import jsondoc, tracker, views
 
-    settings = tracker.config(tracker.Tracker(), key=key.value if key else None, value=value)
-    output(False, jsondoc.config_json, views.config_view, settings)
+    result = tracker.config(tracker.Tracker(), key=key.value if key else None, value=value)
+    output(json, jsondoc.config_json, views.config_view, result)
 
 
 @command("doctor")
@@ -547,10 +764,14 @@ def doctor_cmd(
     ] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Check the store and its backup, list ticks on items no roadmap has now,
-    and delete temporary files left by killed writes.
+    """Check the store, its backup and your roadmaps; remove leftovers of killed writes.
 
-    Exits 1 when the store is unreadable. Example: mlroadmap doctor --restore
+    Lists ticks on items no roadmap has now. Exits 1 when the store is unreadable.
+
+    \b
+    Examples:
+      mlroadmap doctor
+      mlroadmap doctor --restore
     """
     from mlroadmap import jsondoc, tracker, views
 
@@ -564,17 +785,25 @@ def doctor_cmd(
 def merge_cmd(
     other: Annotated[
         Path,
-        typer.Argument(help="Another copy of store.json (say, from your laptop).", dir_okay=False),
+        typer.Argument(
+            metavar="FILE",
+            help="Another copy of store.json (say, from your laptop).",
+            dir_okay=False,
+        ),
     ],
 ) -> None:
     """Merge another copy of the store into this one: every event of both, once.
 
-    Example: mlroadmap merge ~/laptop-store.json
+    \b
+    Example:
+      mlroadmap merge ~/laptop-store.json
     """
     from mlroadmap import tracker, views
 
     result = tracker.merge(tracker.Tracker(), other=other)
-    views.notice(f"Merged {result.other}: {result.added} new events, {result.total} in all.")
+    views.notice(
+        f"Merged {result.other}: {plural(result.added, 'new event')}, {result.total} in all."
+    )
 
 
 def invoked_command(words: list[str]) -> str | None:

@@ -156,6 +156,12 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def remove(path: Path) -> None:
+    """Delete a file, durably (the directory is fsynced)."""
+    os.unlink(path)
+    fsync_dir(path.parent)
+
+
 def write_cache(path: Path, text: str) -> None:
     """Write a cache file whole; a failure only costs time later, so it is ignored."""
     try:

@@ -20,9 +20,10 @@ if TYPE_CHECKING:
     from mlroadmap.skills import SkillState
     from mlroadmap.tracker import (
         CalendarResult,
+        ConfigResult,
         DoctorReport,
         FileCheck,
-        LogEntry,
+        LogResult,
         NextResult,
         ProgressResult,
         RoadmapSummary,
@@ -151,6 +152,12 @@ def next_json(result: NextResult) -> dict[str, Any]:
                 "title": index.node(item).title,
                 "status": status_of(result.states, item),
                 "path": index.ancestors(item),
+                **(
+                    {"credited_from": result.credited[item]}
+                    if item in result.credited
+                    and status_of(result.states, item) not in (DONE, SKIPPED)
+                    else {}
+                ),
             }
             for item in result.items
         ],
@@ -176,8 +183,10 @@ def doctor_json(report: DoctorReport) -> dict[str, Any]:
     }
 
 
-def log_json(entries: list[LogEntry]) -> dict[str, Any]:
+def log_json(result: LogResult) -> dict[str, Any]:
     return {
+        "matched": result.matched,
+        "shown": len(result.entries),
         "events": [
             {
                 "id": entry.event.id,
@@ -189,8 +198,8 @@ def log_json(entries: list[LogEntry]) -> dict[str, Any]:
                 "action": entry.event.action,
                 "note": entry.event.note,
             }
-            for entry in entries
-        ]
+            for entry in result.entries
+        ],
     }
 
 
@@ -215,6 +224,7 @@ def search_json(hits: list[SearchHit], text: str) -> dict[str, Any]:
                 "title": hit.roadmap.index.node(hit.item).title,
                 "kind": hit.roadmap.index.node(hit.item).kind,
                 "status": hit.status,
+                **({"credited_from": hit.credited_from} if hit.credited_from else {}),
             }
             for hit in hits
         ],
@@ -264,5 +274,12 @@ def validate_json(checks: list[FileCheck]) -> dict[str, Any]:
     }
 
 
-def config_json(settings: dict[str, str]) -> dict[str, Any]:
-    return {"settings": settings}
+def config_json(result: ConfigResult) -> dict[str, Any]:
+    return {
+        "settings": result.settings,
+        "active": result.active,
+        "started": {rid: day.isoformat() for rid, day in sorted(result.started.items())},
+        "data_dir": str(result.home),
+        "store": str(result.store),
+        "roadmaps_dir": str(result.user_roadmaps),
+    }

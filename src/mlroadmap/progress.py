@@ -43,6 +43,11 @@ def ordered(events: Iterable[Event]) -> list[Event]:
     return sorted(events, key=lambda e: (e.ts, e.id))
 
 
+def by_day(events: Iterable[Event]) -> list[Event]:
+    """Events by the day they count for, then in the order they were recorded."""
+    return sorted(ordered(events), key=lambda e: e.day)
+
+
 def replay(roadmap: Roadmap, events: Iterable[Event]) -> dict[str, ItemState]:
     """The state of every item the log mentions, keyed by the item's current ID.
 
@@ -358,6 +363,11 @@ class Schedule(NamedTuple):
     calendar_week: int
     learner_week: int | None  # the first week with unsettled items; None when all are settled
     last_week: int
+
+    @property
+    def planned_end(self) -> date:
+        """The last day of the last planned week."""
+        return self.started + timedelta(weeks=self.last_week, days=-1)
 
     @property
     def weeks_ahead(self) -> int:

@@ -29,3 +29,16 @@ def plural(n: int, word: str) -> str:
 
 def one_line(text: str) -> str:
     return " ".join(clean(text).split())
+
+
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def safe_link(url: str) -> bool:
+    """Whether ``url`` may become a terminal hyperlink: a known scheme, and no
+    control, bidi or space character that could hide where it points."""
+    return (
+        url.lower().startswith(LINK_SCHEMES)
+        and UNSAFE.search(url) is None
+        and not any(c.isspace() for c in url)
+    )

@@ -36,7 +36,7 @@ from mlroadmap.progress import (
     total,
 )
 from mlroadmap.store import Store
-from mlroadmap.vocabulary import ON_OFF, SETTLED, ExportFormat, Setting
+from mlroadmap.vocabulary import DEFAULT_LOG_LIMIT, ON_OFF, SETTLED, ExportFormat, Setting
 
 if TYPE_CHECKING:
     from mlroadmap.models import SkillsCatalogue
@@ -109,6 +109,35 @@ class Tracker:
         """As ``states``, with each item's notes and history (reads every event)."""
         return replay(roadmap, self.data.events)
 
+    def started(self, roadmap: Roadmap, states: dict[str, ItemState]) -> date | None:
+        """When the learner started ``roadmap``: the earlier of the start date they set
+        (``use --start``) and the earliest day of anything done, started or skipped."""
+        days = [s.day for s in states.values() if s.day is not None and s.status != TODO]
+        explicit = self.summary.started.get(roadmap.id)
+        if explicit is not None:
+            days.append(explicit)
+        return min(days, default=None)
+
+    def roadmap_of(
+        self, queries: list[str], roadmap_query: str | None, summary: LogSummary | None = None
+    ) -> tuple[Roadmap, list[str]]:
+        """The roadmap items are named in, and the item part of each name.
+
+        A name may carry its roadmap as the tool prints it (``roadmap/item``);
+        every name of one command must be in the same roadmap.
+        """
+        named = {q.partition("/")[0].strip().lower() for q in queries if "/" in q}
+        if roadmap_query is not None:
+            named.add(self.catalog.resolve_roadmap(roadmap_query))
+        rids = {self.catalog.resolve_roadmap(r) for r in named}
+        if len(rids) > 1:
+            raise UserError(
+                f"those items are in different roadmaps ({', '.join(sorted(rids))})",
+                hint="name the items of one roadmap at a time",
+            )
+        roadmap = self.roadmap(rids.pop() if rids else None, summary)
+        return roadmap, [q.partition("/")[2] if "/" in q else q for q in queries]
+
     def credit_on(self, override: bool | None = None) -> bool:
         return self.summary.shared_credit if override is None else override
 
@@ -164,8 +193,19 @@ def list_roadmaps(tracker: Tracker, *, credit: bool | None = None) -> list[Roadm
     ]
 
 
-def use(tracker: Tracker, *, query: str, start: date | None = None) -> Roadmap:
+class UseResult(NamedTuple):
+    roadmap: Roadmap
+    start: date | None  # the start date set, if one was given
+    started: date | None  # the start that counts (an earlier tick comes first)
+
+
+def use(tracker: Tracker, *, query: str, start: date | None = None) -> UseResult:
     """Make a roadmap the active one; optionally set its start date."""
+    if start is not None and start > local_today():
+        raise UserError(
+            f"--start {start.isoformat()} is in the future",
+            hint="give the day you began (or mean to have begun), today at the latest",
+        )
     roadmap = tracker.roadmap(query)
 
     def change(data: StoreData) -> StoreData:
@@ -180,7 +220,7 @@ def use(tracker: Tracker, *, query: str, start: date | None = None) -> Roadmap:
         return data.model_copy(update={"settings": settings, "roadmaps": roadmaps})
 
     tracker.wrote(None, tracker.store.update(change))
-    return roadmap
+    return UseResult(roadmap, start, tracker.started(roadmap, tracker.states(roadmap)))
 
 
 # ---------------------------------------------------------------------------
@@ -198,6 +238,9 @@ class MarkResult(NamedTuple):
     kept: dict[str, str]
     # named items that had another status than to-do before: what it was
     was: dict[str, str]
+    # named items already in that status, moved to another day (``--on``)
+    redated: list[str] = []  # noqa: RUF012 (a NamedTuple default, never mutated)
+    on: date | None = None
 
 
 # What marking a whole section leaves alone: starting a week does not reopen
@@ -252,8 +295,8 @@ def mark(
 
     def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
         nonlocal result
-        roadmap = tracker.roadmap(roadmap_query, summary)
-        targets = list(dict.fromkeys(resolve(roadmap, q) for q in queries))
+        roadmap, names = tracker.roadmap_of(queries, roadmap_query, summary)
+        targets = list(dict.fromkeys(resolve(roadmap, q) for q in names))
         leaves = list(
             dict.fromkeys(leaf for t in targets for leaf in roadmap.index.leaves_under(t))
         )
@@ -265,6 +308,12 @@ def mark(
         }
         changed = [leaf for leaf, status in before.items() if status != action and leaf not in kept]
         unchanged = [leaf for leaf, status in before.items() if status == action]
+        redated: list[str] = []
+        if on is not None and action != TODO:
+            days = summary.states(roadmap)
+            redated = [leaf for leaf in unchanged if leaf in named and days[leaf].day != on]
+            unchanged = [leaf for leaf in unchanged if leaf not in redated]
+            changed += redated
         was = {leaf: before[leaf] for leaf in changed if leaf in named and before[leaf] != TODO}
         events: list[Event] = []
         noted: list[str] = []
@@ -282,11 +331,11 @@ def mark(
                 )
         if note:
             noted = targets
-        result = MarkResult(roadmap, action, targets, changed, unchanged, noted, kept, was)
-        started: dict[str, date] = {}
-        if events and action in (DONE, STARTED, SKIPPED) and roadmap.id not in summary.started:
-            started[roadmap.id] = on or local_today()  # a roadmap's start date is its first tick
-        return events, started
+        changed_now = [leaf for leaf in changed if leaf not in redated]
+        result = MarkResult(
+            roadmap, action, targets, changed_now, unchanged, noted, kept, was, redated, on
+        )
+        return events, {}  # the start date is derived from the days (Tracker.started)
 
     tracker.wrote(tracker.store.append(plan))
     assert result is not None
@@ -314,8 +363,8 @@ def add_note(
 
     def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
         nonlocal result
-        roadmap = tracker.roadmap(roadmap_query, summary)
-        target = resolve(roadmap, query)
+        roadmap, (name,) = tracker.roadmap_of([query], roadmap_query, summary)
+        target = resolve(roadmap, name)
         result = MarkResult(roadmap, "note", [target], [], [], [target], {}, {})
         stamp = next(_timestamps(summary))
         return [new_event(roadmap.id, target, "note", note=text.strip(), ts=stamp)], {}
@@ -337,6 +386,9 @@ class ShowResult(NamedTuple):
     depth: int | None
     todo_only: bool
     credited: dict[str, list[str]]
+    overview: bool = False  # the roadmap itself was named: its description, credit, sections
+    active: str | None = None  # the active roadmap's ID
+    started: date | None = None  # (overview) when the learner started it
 
     def hidden(self, node: Node) -> bool:
         """Whether ``--todo`` hides the node: a branch with nothing left to do."""
@@ -361,15 +413,34 @@ def show(
     """
     if depth is not None and depth < 1:
         raise UserError(f"--depth must be 1 or more, not {depth}")
-    roadmap = tracker.roadmap(roadmap_query)
-    node = resolve(roadmap, query) if query else None
+    overview = False
+    if query is not None and "/" not in query and roadmap_query is None:
+        # A roadmap's ID (as 'list' prints it) shows that roadmap, unless the
+        # active roadmap has an item of that name.
+        wanted = query.strip().lower()
+        if wanted in tracker.catalog.files and wanted not in tracker.roadmap().index.names:
+            roadmap_query, query, overview = wanted, None, True
+    if query is not None:
+        roadmap, (name,) = tracker.roadmap_of([query], roadmap_query)
+    else:
+        roadmap, name = tracker.roadmap(roadmap_query), None
+    node = resolve(roadmap, name) if name is not None else None
     if with_notes or (node is not None and roadmap.index.node(node).is_leaf):
         states = tracker.full_states(roadmap)
     else:
         states = tracker.states(roadmap)
     credited = tracker.credits(roadmap, credit)
     return ShowResult(
-        roadmap, node, states, counts(roadmap, states, credited), depth, todo_only, credited
+        roadmap,
+        node,
+        states,
+        counts(roadmap, states, credited),
+        depth,
+        todo_only,
+        credited,
+        overview,
+        tracker.active_id(),
+        tracker.started(roadmap, states) if overview else None,
     )
 
 
@@ -395,7 +466,7 @@ def progress(tracker: Tracker, *, roadmap: Roadmap, credit: bool | None = None) 
     states = tracker.states(roadmap)
     per_section = section_counts(roadmap, states, tracker.credits(roadmap, credit))
     today = local_today()
-    started = tracker.summary.started.get(roadmap.id)
+    started = tracker.started(roadmap, states)
     return ProgressResult(
         roadmap=roadmap,
         sections=[
@@ -413,23 +484,43 @@ def progress_all(tracker: Tracker, *, credit: bool | None = None) -> list[Progre
     return [progress(tracker, roadmap=r, credit=credit) for r in tracker.catalog.all()]
 
 
+class OverviewResult(NamedTuple):
+    progress: ProgressResult
+    next: NextResult
+    current_streak: int
+    longest_streak: int
+
+
+def overview(tracker: Tracker) -> OverviewResult:
+    """The active roadmap at a glance: progress, pace, what is next, the streak."""
+    from mlroadmap.progress import active_days, streaks
+
+    roadmap = tracker.roadmap()
+    result = progress(tracker, roadmap=roadmap)
+    runs = streaks(active_days(tracker.data.events), today=result.today)
+    coming = next_up(tracker, limit=3)
+    return OverviewResult(result, coming, runs.current, runs.longest)
+
+
 class NextResult(NamedTuple):
     roadmap: Roadmap
     items: list[str]
     states: dict[str, ItemState]
+    credited: dict[str, list[str]]  # item -> the roadmaps whose skills credit it
 
 
 def next_up(
     tracker: Tracker, *, limit: int, roadmap_query: str | None = None, quick_wins: bool = False
 ) -> NextResult:
     """What to do now. With ``quick_wins``, items whose skills are already (partly)
-    learned in another roadmap come first, the most learned first."""
+    learned in another roadmap come first, the most learned first, then the rest."""
     if limit < 1:
         raise UserError(f"-n must be 1 or more, not {limit}")
     roadmap = tracker.roadmap(roadmap_query)
     states = tracker.states(roadmap)
     if not quick_wins:
-        return NextResult(roadmap, next_items(roadmap, states, limit), states)
+        credited_now = tracker.credits(roadmap)
+        return NextResult(roadmap, next_items(roadmap, states, limit), states, credited_now)
     from mlroadmap import skills
 
     catalogue = tracker.skills_catalogue()
@@ -438,11 +529,8 @@ def next_up(
     partly = skills.partly_learned_items(catalogue, status, roadmap.id)
     pending = next_items(roadmap, states, len(roadmap.index.leaves))
     order = {item: i for i, item in enumerate(pending)}
-    ranked = sorted(
-        (i for i in pending if i in credited or i in partly),
-        key=lambda i: (i not in credited, -partly.get(i, 0), order[i]),
-    )
-    return NextResult(roadmap, ranked[:limit], states)
+    ranked = sorted(pending, key=lambda i: (i not in credited, -partly.get(i, 0), order[i]))
+    return NextResult(roadmap, ranked[:limit], states, credited)
 
 
 __all__ = [
@@ -581,24 +669,47 @@ class LogEntry(NamedTuple):
     title: str | None  # None when the item is no longer in its roadmap
 
 
+class LogResult(NamedTuple):
+    entries: list[LogEntry]  # the ones to show, by day, oldest first
+    matched: int  # entries within the filters (more than shown when ``limit`` cut them)
+    recorded: int  # events in the log, before any filter
+    since: date | None
+    until: date | None
+
+
 def log(
-    tracker: Tracker, *, since: date | None = None, roadmap_query: str | None = None
-) -> list[LogEntry]:
-    """What happened when, oldest first (all roadmaps unless one is named)."""
-    from mlroadmap.progress import ordered
+    tracker: Tracker,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    roadmap_query: str | None = None,
+    limit: int | None = DEFAULT_LOG_LIMIT,
+) -> LogResult:
+    """What happened when, by day (all roadmaps unless one is named): the ``limit``
+    most recent entries (None: every one), oldest first."""
+    if limit is not None and limit < 1:
+        raise UserError(f"-n must be 1 or more, not {limit}")
+    if since is not None and until is not None and until < since:
+        raise UserError(f"--until {until} is before --since {since}")
+    from mlroadmap.progress import by_day
 
     only = tracker.roadmap(roadmap_query).id if roadmap_query else None
+    events = tracker.data.events
+    chosen = [
+        event
+        for event in by_day(events)
+        if (only is None or event.roadmap == only)
+        and (since is None or event.day >= since)
+        and (until is None or event.day <= until)
+    ]
+    shown = chosen if limit is None else chosen[-limit:]
     entries = []
-    for event in ordered(tracker.data.events):
-        if only is not None and event.roadmap != only:
-            continue
-        if since is not None and event.day < since:
-            continue
+    for event in shown:
         roadmap = tracker.catalog.find(event.roadmap)
         item = roadmap.index.current(event.item) if roadmap is not None else None
         title = roadmap.index.node(item).title if roadmap is not None and item else None
         entries.append(LogEntry(event, title))
-    return entries
+    return LogResult(entries, len(chosen), len(events), since, until)
 
 
 class CalendarResult(NamedTuple):
@@ -629,6 +740,7 @@ class SearchHit(NamedTuple):
     roadmap: Roadmap
     item: str
     status: str
+    credited_from: list[str]  # roadmaps whose skills credit the item (not done here)
 
 
 def search(tracker: Tracker, *, text: str, roadmap_query: str | None = None) -> list[SearchHit]:
@@ -643,11 +755,14 @@ def search(tracker: Tracker, *, text: str, roadmap_query: str | None = None) -> 
     hits = []
     for roadmap in roadmaps:
         states = tracker.states(roadmap)
+        credited: dict[str, list[str]] | None = None
         for _, node, _ in walk(roadmap.children):
             haystack = search_text(node)
             if all(word in haystack for word in words):
+                if credited is None:
+                    credited = tracker.credits(roadmap)
                 status = status_of(states, node.id) if node.is_leaf else "branch"
-                hits.append(SearchHit(roadmap, node.id, status))
+                hits.append(SearchHit(roadmap, node.id, status, credited.get(node.id, [])))
     return hits
 
 
@@ -781,17 +896,26 @@ def skills_table(tracker: Tracker, *, todo_only: bool = False) -> SkillsResult:
 SETTINGS = {Setting.SHARED_CREDIT.value: "shared_credit"}
 
 
-def config(tracker: Tracker, *, key: str | None, value: str | None) -> dict[str, str]:
+class ConfigResult(NamedTuple):
+    key: str | None  # the setting named, if one was
+    settings: dict[str, str]  # the settings shown (one, when a key was named)
+    home: Path  # where every file of the tool lives
+    store: Path
+    user_roadmaps: Path
+    active: str
+    started: dict[str, date]  # roadmap -> the start date that counts, for those begun
+
+
+def config(tracker: Tracker, *, key: str | None, value: str | None) -> ConfigResult:
     """Show the settings, or set one (``shared-credit on|off``)."""
     if key is not None and key not in SETTINGS:
         raise UserError(f"unknown setting {key!r}; settings: {', '.join(SETTINGS)}")
     if key is not None and value is not None:
-        flag = ON_OFF
-        if value.lower() not in flag:
+        if value.lower() not in ON_OFF:
             raise UserError(f"{key} takes on or off, not {value!r}")
 
         def change(data: StoreData) -> StoreData:
-            settings = data.settings.model_copy(update={SETTINGS[key]: flag[value.lower()]})
+            settings = data.settings.model_copy(update={SETTINGS[key]: ON_OFF[value.lower()]})
             return (
                 data
                 if settings == data.settings
@@ -799,5 +923,42 @@ def config(tracker: Tracker, *, key: str | None, value: str | None) -> dict[str,
             )
 
         tracker.wrote(None, tracker.store.update(change))
-    shown = {"shared-credit": "on" if tracker.data.settings.shared_credit else "off"}
-    return {key: shown[key]} if key is not None else shown
+    shown = {"shared-credit": "on" if tracker.summary.shared_credit else "off"}
+    started: dict[str, date] = {}
+    for rid in tracker.catalog.ids():
+        if rid in tracker.summary.items or rid in tracker.summary.started:
+            roadmap = tracker.catalog.get(rid)
+            day = tracker.started(roadmap, tracker.states(roadmap))
+            if day is not None:
+                started[rid] = day
+    from mlroadmap import paths
+
+    return ConfigResult(
+        key=key,
+        settings={key: shown[key]} if key is not None else shown,
+        home=paths.home(),
+        store=tracker.store.path,
+        user_roadmaps=tracker.catalog.user_dir,
+        active=tracker.active_id(),
+        started=started,
+    )
+
+
+class RemoveResult(NamedTuple):
+    roadmap: Roadmap
+    path: Path
+    items: int  # items with something recorded on them, kept in the store
+
+
+def remove_roadmap(tracker: Tracker, *, query: str) -> RemoveResult:
+    """Remove an imported roadmap's file; its ticks stay in the store, as orphans."""
+    rid = tracker.catalog.resolve_roadmap(query)
+    file = tracker.catalog.files[rid]
+    if file.bundled:
+        raise UserError(
+            f"{rid} comes with mlroadmap and cannot be removed",
+            hint="only roadmaps you imported can be removed",
+        )
+    roadmap = tracker.catalog.get(rid)
+    tracker.catalog.remove_user_roadmap(rid)
+    return RemoveResult(roadmap, file.path, len(tracker.summary.items.get(rid, {})))

@@ -8,15 +8,17 @@ visible (``text.clean``) instead of reaching the terminal.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mlroadmap.progress import DONE, SKIPPED, STARTED, Count, ItemState, status_of
 from mlroadmap.renderables import Outline, Rows
-from mlroadmap.text import clean, one_line, plural
+from mlroadmap.text import clean, one_line, plural, safe_link
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
+    from rich.console import Console, ConsoleOptions, RenderableType
+    from rich.measure import Measurement
     from rich.text import Text
 
     from mlroadmap.models import Node, Resource, Roadmap
@@ -24,41 +26,74 @@ if TYPE_CHECKING:
     from mlroadmap.skills import SkillState
     from mlroadmap.tracker import (
         CalendarResult,
+        ConfigResult,
         DoctorReport,
         FileCheck,
         LogEntry,
+        LogResult,
         MarkResult,
         NextResult,
+        OverviewResult,
         ProgressResult,
+        RemoveResult,
         RoadmapSummary,
         SearchHit,
         ShowResult,
         SkillsResult,
+        UseResult,
     )
 
 __all__ = ["clean", "one_line", "plural"]
 
 
 MARKS: dict[str, str] = {DONE: "[x]", STARTED: "[~]", SKIPPED: "[-]"}
-
-
 CREDIT_MARK = "[c]"
-
-
 TODO_MARK = "[ ]"
-
-
 MARK_STYLES: dict[str, str] = {DONE: "green", STARTED: "yellow", SKIPPED: "dim"}
-
-
 BAR_WIDTH = 20
 
 
+PIPE_WIDTH = 10_000  # "no wrapping" for output that goes to a file or a pipe
+
+
 def console(*, stderr: bool = False) -> Console:
-    """Stdout for data; stderr for messages, which are never hard-wrapped (logs stay greppable)."""
+    """Stdout for data; stderr for messages, which are never hard-wrapped (logs stay greppable).
+
+    On a terminal the output fits its width. Sent to a pipe or a file it is not
+    wrapped at all, unless ``COLUMNS`` asks for a width.
+    """
+    import os
+
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None
+    if not stderr and not _is_terminal(stream) and not os.environ.get("COLUMNS"):
+        width = PIPE_WIDTH
+    return Console(stderr=stderr, highlight=False, soft_wrap=stderr, width=width)
+
+
+def _is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty is not None and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+def show(view: RenderableType | Iterable[RenderableType]) -> None:
+    """Print a view on stdout; an iterable of renderables is printed one by one, as
+    it comes. Off a terminal, lines lose their trailing spaces."""
+    out = console()
+    parts = view if isinstance(view, (list, tuple, Iterator)) else [view]
+    for part in parts:
+        if out.is_terminal:
+            out.print(part)
+            continue
+        with out.capture() as captured:
+            out.print(part)
+        text = captured.get()
+        sys.stdout.write("\n".join(line.rstrip(" ") for line in text.split("\n")))
 
 
 def error(message: str, hint: str | None = None) -> None:
@@ -83,14 +118,27 @@ def notice(message: str) -> None:
     sys.stderr.flush()
 
 
-def mark_text(status: str) -> Text:
+def mark_text(status: str, credited: bool = False) -> Text:
+    """An item's mark; ``[c]`` for an item credited by skills learned elsewhere."""
     from rich.text import Text
 
+    if credited and status not in (DONE, SKIPPED):
+        return Text(CREDIT_MARK, style="blue")
     return Text(MARKS.get(status, TODO_MARK), style=MARK_STYLES.get(status, ""))
 
 
-def bar(count: Count, width: int = BAR_WIDTH) -> Text:
-    """A bar that reads without colour: done █, skipped ▒, to do ░."""
+def status_label(status: str) -> str:
+    """A status as people read it: done, in progress, skipped, to do."""
+    return VERBS.get(status, status) if status != "todo" else "to do"
+
+
+def bar(count: Count, width: int = BAR_WIDTH) -> Bar:
+    """A bar that reads without colour: done █, skipped ▒, to do ░; it narrows
+    (down to 5 cells) when the terminal is narrow."""
+    return Bar(count, width)
+
+
+def bar_text(count: Count, width: int = BAR_WIDTH) -> Text:
     from rich.text import Text
 
     if not count.total:
@@ -105,12 +153,37 @@ def bar(count: Count, width: int = BAR_WIDTH) -> Text:
     return text
 
 
+class Bar:
+    """A progress bar as wide as the room a table gives it, from 5 to ``width`` cells."""
+
+    __slots__ = ("count", "width")
+    MIN_WIDTH = 5
+
+    def __init__(self, count: Count, width: int = BAR_WIDTH) -> None:
+        self.count = count
+        self.width = width
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        return Measurement(min(self.MIN_WIDTH, self.width), self.width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        yield bar_text(self.count, max(1, min(self.width, options.max_width)))
+
+
 def percent(count: Count) -> str:
     return f"{(count.settled * 100 // count.total) if count.total else 0}%"
 
 
 def fraction(count: Count) -> str:
+    """Settled (done or skipped) of all."""
     return f"{count.settled}/{count.total}"
+
+
+def done_fraction(count: Count) -> str:
+    """Done of all (skipped items are counted apart)."""
+    return f"{count.done}/{count.total}"
 
 
 def local_time(ts: datetime) -> str:
@@ -141,10 +214,7 @@ def _node_label(node: Node, result: ShowResult) -> Text:
     credited_from = result.credited.get(node.id)
     if node.is_leaf:
         status = status_of(result.states, node.id)
-        if credited_from and status not in (DONE, SKIPPED):
-            label.append(CREDIT_MARK, style="blue")
-        else:
-            label.append_text(mark_text(status))
+        label.append_text(mark_text(status, bool(credited_from)))
         label.append(" ")
     label.append(clean(node.id), style="cyan" if node.is_leaf else "bold cyan")
     label.append("  ")
@@ -168,11 +238,20 @@ def show_tree(result: ShowResult) -> RenderableType:
     from rich.text import Text
 
     roadmap = result.roadmap
+    if result.overview:
+        return roadmap_detail(result)
     if result.node is not None:
         node = roadmap.index.node(result.node)
         if node.is_leaf:
-            return item_detail(roadmap, node, result.states.get(node.id))
-        root = Outline(_node_label(node, result))
+            return item_detail(
+                roadmap, node, result.states.get(node.id), result.credited.get(node.id)
+            )
+        label = _node_label(node, result)
+        about = _about(node)  # a branch's own description and resources come first
+        if about.plain:
+            label.append("\n")
+            label.append_text(about)
+        root = Outline(label)
         nodes = node.children
     else:
         title = Text(clean(roadmap.id), style="bold cyan")
@@ -193,19 +272,85 @@ def show_tree(result: ShowResult) -> RenderableType:
     return root
 
 
-def item_detail(roadmap: Roadmap, node: Node, state: ItemState | None) -> RenderableType:
+def _about(node: Node) -> Text:
+    """A branch's description and resources, as lines under its label."""
+    from rich.text import Text
+
+    about = Text()
+    if node.description:
+        about.append(clean(node.description).strip())
+    if node.resources:
+        if about.plain:
+            about.append("\n")
+        about.append("Resources", style="bold")
+        for resource in node.resources:
+            about.append("\n")
+            about.append_text(resource_line(resource))
+    return about
+
+
+def roadmap_detail(result: ShowResult) -> RenderableType:
+    """A roadmap named by its ID: title, credit, description, start, its sections."""
+    from rich.console import Group
+    from rich.text import Text
+
+    roadmap = result.roadmap
+    head = Text(clean(roadmap.id), style="bold cyan")
+    head.append(f"  {one_line(roadmap.title)}", style="bold")
+    parts: list[RenderableType] = [head, Text(one_line(roadmap.summary), style="dim")]
+    source = roadmap.source
+    credit = Text("Source: ")
+    credit.append(one_line(source.title))
+    if source.author:
+        credit.append(f", by {one_line(source.author)}")
+    if source.license:
+        credit.append(f" ({one_line(source.license)})")
+    if source.url:
+        credit.append(f"\n        {clean(source.url)}", style=_link_style(source.url, "dim"))
+    parts.append(credit)
+    facts = []
+    if roadmap.duration_weeks:
+        facts.append(f"Planned length: {plural(roadmap.duration_weeks, 'week')}.")
+    if result.started is not None:
+        facts.append(f"Started {result.started.isoformat()}.")
+    if roadmap.id == result.active:
+        facts.append("This is the active roadmap.")
+    else:
+        facts.append(f"'mlroadmap use {roadmap.id}' makes it the active roadmap.")
+    parts.append(Text(" ".join(facts)))
+    if roadmap.description:
+        parts.append(Text(""))
+        parts.append(Text(clean(roadmap.description).strip()))
+    parts.append(Text(""))
+    sections = Outline(Text(f"Sections ({fraction(result.counts[''])} items settled)"))
+    for node in roadmap.children:
+        sections.add(_node_label(node, result))
+    parts.append(sections)
+    parts.append(Text(f"See every item: mlroadmap show -r {roadmap.id}", style="dim"))
+    return Group(*parts)
+
+
+def item_detail(
+    roadmap: Roadmap, node: Node, state: ItemState | None, credited_from: list[str] | None = None
+) -> RenderableType:
     """One item: title, status, description, resources as links, notes, history."""
     from rich.console import Group
     from rich.text import Text
 
     status = state.status if state is not None else "todo"
     parts: list[RenderableType] = []
-    head = mark_text(status) if node.is_leaf else Text("")
+    head = mark_text(status, bool(credited_from)) if node.is_leaf else Text("")
     head.append(f" {clean(node.id)}", style="bold cyan")
     head.append(f"  {one_line(node.title)}", style="bold")
     parts.append(head)
     crumbs = [one_line(roadmap.index.node(a).title) for a in roadmap.index.ancestors(node.id)]
     parts.append(Text(" > ".join([one_line(roadmap.title), *crumbs]), style="dim"))
+    line = f"Status: {status_label(status)}"
+    if state is not None and state.day is not None and status != "todo":
+        line += f" (since {state.day.isoformat()})"
+    if credited_from and status not in (DONE, SKIPPED):
+        line += f"; credited: its skills were learned in {', '.join(credited_from)}"
+    parts.append(Text(line))
     if node.weeks:
         parts.append(
             Text(f"Week{'s' if len(node.weeks) > 1 else ''}: " + ", ".join(map(str, node.weeks)))
@@ -222,7 +367,7 @@ def item_detail(roadmap: Roadmap, node: Node, state: ItemState | None) -> Render
     if state is not None and state.notes:
         parts.append(Text(""))
         parts.append(Text("Notes", style="bold"))
-        parts.extend(_event_line(e, with_note=True) for e in state.notes)
+        parts.extend(_event_line(e, with_note=True, number=n) for n, e in enumerate(state.notes, 1))
     if state is not None and state.history:
         parts.append(Text(""))
         parts.append(Text("History", style="bold"))
@@ -234,23 +379,31 @@ def resource_line(resource: Resource) -> Text:
     from rich.text import Text
 
     line = Text(f"  - [{resource.kind}] ", style="dim")
-    style = f"link {resource.url}" if resource.url else ""
-    line.append(one_line(resource.title), style=style)
+    line.append(one_line(resource.title), style=_link_style(resource.url))
     if resource.note:
         line.append(f" ({one_line(resource.note)})", style="dim")
     if resource.url:
-        line.append(f"\n    {clean(resource.url)}", style=f"dim link {resource.url}")
+        line.append(f"\n    {clean(resource.url)}", style=_link_style(resource.url, "dim"))
     return line
 
 
-def _event_line(event: Event, *, with_note: bool = False) -> Text:
+def _link_style(url: str | None, style: str = "") -> str:
+    """``style`` with a terminal hyperlink to ``url`` when it is safe to make one."""
+    if url is None or not safe_link(url):
+        return style
+    return f"{style} link {url}".strip()
+
+
+def _event_line(event: Event, *, with_note: bool = False, number: int | None = None) -> Text:
     from rich.text import Text
 
     line = Text(f"  {local_time(event.ts)}  ", style="dim")
+    if number is not None:
+        line.append(f"{number}. ")
     if with_note:
         line.append(clean(event.note or ""))
     else:
-        line.append(event.action)
+        line.append(status_label(event.action))
         if event.on is not None:
             line.append(f" (on {event.on.isoformat()})", style="dim")
     return line
@@ -271,7 +424,14 @@ def mark_message(result: MarkResult) -> str:
     if result.action == "note":
         return f"Noted on {target} {where}."
     n = len(result.changed)
-    if n == 0:
+    redated = ""
+    if result.redated and result.on is not None:
+        redated = (
+            f"Re-dated {', '.join(result.redated)} ({verb}) to {result.on.isoformat()} {where}."
+        )
+    if n == 0 and redated and not result.unchanged and not result.kept:
+        message = redated
+    elif n == 0:
         if result.kept:
             message = f"Nothing to change ({target} {where})."
             if result.unchanged:
@@ -294,6 +454,8 @@ def mark_message(result: MarkResult) -> str:
                 message += "."
         if result.unchanged:
             message += f" {len(result.unchanged)} already {verb}."
+    if redated and message != redated:
+        message += " " + redated
     if result.kept:
         statuses = " or ".join(VERBS[s] for s in sorted(set(result.kept.values())))
         they = "it stays" if len(result.kept) == 1 else "they stay"
@@ -327,22 +489,37 @@ def _pace_lines(result: ProgressResult) -> list[str]:
         )
     s = result.schedule
     if s is not None:
-        where = (
-            f"you are on week {s.learner_week}"
-            if s.learner_week is not None
-            else "you have finished"
-        )
-        ahead = s.weeks_ahead
-        verdict = (
-            "on schedule"
-            if ahead == 0
-            else f"{plural(abs(ahead), 'week')} {'ahead' if ahead > 0 else 'behind'}"
-        )
-        lines.append(
-            f"Schedule: started {s.started}; the calendar says week {s.calendar_week} "
-            f"of {s.last_week}, {where}: {verdict}."
-        )
+        lines.append(_schedule_line(result))
     return lines
+
+
+def _schedule_line(result: ProgressResult) -> str:
+    """Where the calendar says the learner should be, where they are, and whether
+    the pace's ETA keeps to the planned end."""
+    s, eta = result.schedule, result.pace.eta
+    assert s is not None
+    end = s.planned_end
+    if s.learner_week is None:
+        return f"Schedule: started {s.started}; planned to end {end}; you have finished."
+    if s.calendar_week > s.last_week:
+        when = f"the planned {plural(s.last_week, 'week')} ended {end}"
+    else:
+        when = f"the calendar says week {s.calendar_week} of {s.last_week} (ends {end})"
+    ahead = s.weeks_ahead
+    verdict = (
+        "on schedule"
+        if ahead == 0
+        else f"{plural(abs(ahead), 'week')} {'ahead' if ahead > 0 else 'behind'}"
+    )
+    line = f"Schedule: started {s.started}; {when}; you are on week {s.learner_week}: {verdict}"
+    if eta is not None and eta > end:
+        late = max(1, round((eta - end).days / 7))
+        line += f", and at this pace you finish {plural(late, 'week')} after the planned end"
+        if ahead >= 0:
+            line = line.replace(": on schedule,", ": on schedule so far,")
+    elif eta is None and result.pace.remaining and s.calendar_week >= s.last_week:
+        line += ", with no pace to finish by the planned end"
+    return line + "."
 
 
 def progress_view(result: ProgressResult) -> RenderableType:
@@ -360,7 +537,7 @@ def progress_view(result: ProgressResult) -> RenderableType:
         footer_style="bold",
     )
     table.add_column("Section", footer="Total", overflow="fold", ratio=1)
-    table.add_column("Done", footer=fraction(result.total), justify="right", no_wrap=True)
+    table.add_column("Done", footer=done_fraction(result.total), justify="right", no_wrap=True)
     table.add_column("", footer=bar(result.total), no_wrap=True)
     table.add_column("%", footer=percent(result.total), justify="right", no_wrap=True)
     for section in result.sections:
@@ -375,7 +552,8 @@ def progress_view(result: ProgressResult) -> RenderableType:
             extra.append(f"{section.count.credited} credited")
         if extra:
             name.append(f" ({', '.join(extra)})", style="dim")
-        table.add_row(name, fraction(section.count), bar(section.count), percent(section.count))
+        count = section.count
+        table.add_row(name, done_fraction(count), bar(count), percent(count))
     footer = [Text(line) for line in _pace_lines(result)]
     if result.total.credited:
         footer.insert(
@@ -397,16 +575,30 @@ def progress_view(result: ProgressResult) -> RenderableType:
 
 
 def progress_views(results: list[ProgressResult], every: bool) -> RenderableType:
-    """Each roadmap's progress, a blank line between two."""
-    from rich.console import Group
+    """One roadmap's progress in full, or (``--all``) a line per roadmap."""
+    if not every:
+        return progress_view(results[0])
+    from rich.table import Table
     from rich.text import Text
 
-    parts: list[RenderableType] = []
-    for i, result in enumerate(results):
-        if i:
-            parts.append(Text(""))
-        parts.append(progress_view(result))
-    return parts[0] if len(parts) == 1 else Group(*parts)
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("Roadmap", overflow="fold", ratio=1)
+    table.add_column("Done", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("%", justify="right", no_wrap=True)
+    table.add_column("Pace, ETA", overflow="fold")
+    for result in results:
+        name = Text(clean(result.roadmap.id), style="cyan")
+        p = result.pace
+        if p.remaining == 0:
+            pace_text = "finished"
+        elif p.per_week == 0:
+            pace_text = "no pace yet" if p.eta is None and not result.total.done else "stalled"
+        else:
+            pace_text = f"{p.per_week:.1f}/week, ETA {p.eta}"
+        total = result.total
+        table.add_row(name, done_fraction(total), bar(total, 10), percent(total), pace_text)
+    return table
 
 
 def next_view(result: NextResult) -> RenderableType:
@@ -421,9 +613,13 @@ def next_view(result: NextResult) -> RenderableType:
         where = " > ".join(one_line(index.node(a).title) for a in index.ancestors(item)[-2:])
         text = Text(clean(item), style="cyan")
         text.append(f"  {one_line(node.title)}")
+        credited_from = result.credited.get(item)
+        status = status_of(result.states, item)
+        if credited_from and status not in (DONE, SKIPPED):
+            text.append(f"  (credited: {', '.join(credited_from)})", style="dim")
         if where:
             text.append(f"\n{where}", style="dim")
-        table.add_row(mark_text(status_of(result.states, item)), text)
+        table.add_row(mark_text(status, bool(credited_from)), text)
     return table
 
 
@@ -459,15 +655,16 @@ def doctor_view(report: DoctorReport) -> RenderableType:
         n = sum(o.events for o in report.orphans)
         lines.append(
             Text(
-                f"info  {n} event(s) on {len(report.orphans)} item(s) that no roadmap has now; "
+                f"info  {plural(n, 'event')} on {plural(len(report.orphans), 'item')} "
+                "that no roadmap has now; "
                 "they are kept, and count again if the item comes back:"
             )
         )
         for orphan in report.orphans:
             lines.append(
                 Text(
-                    f"      {clean(orphan.roadmap)}/{clean(orphan.item)}: {orphan.events} "
-                    f"event(s); {orphan.reason}",
+                    f"      {clean(orphan.roadmap)}/{clean(orphan.item)}: "
+                    f"{plural(orphan.events, 'event')}; {orphan.reason}",
                     style="dim",
                 )
             )
@@ -480,24 +677,58 @@ def doctor_view(report: DoctorReport) -> RenderableType:
     return Group(*lines)
 
 
-def log_view(entries: list[LogEntry]) -> RenderableType:
+LOG_CHUNK = 500  # rows drawn at a time, so a long log is never held whole as rows
+
+
+def log_view(result: LogResult) -> Iterator[RenderableType]:
+    """The log as rows, a chunk at a time (the columns have fixed widths, so
+    chunks line up), then a line saying what was left out."""
     from rich.text import Text
 
-    if not entries:
-        return Text("Nothing recorded yet. Tick something with 'mlroadmap done ID'.")
-    table = Rows(["When", "What", "Item"])
-    for entry in entries:
-        e = entry.event
-        when = local_time(e.ts) if e.on is None else f"{e.on.isoformat()} (on)"
-        item = Text(f"{clean(e.roadmap)}/{clean(e.item)}", style="cyan")
-        if entry.title is not None:
-            item.append(f"  {one_line(entry.title)}")
+    if not result.entries:
+        if not result.recorded:
+            yield Text("Nothing recorded yet. Tick something with 'mlroadmap done ID'.")
         else:
-            item.append("  (no longer in the roadmap)", style="dim")
-        if e.note:
-            item.append(f"\n{one_line(e.note)}", style="dim")
-        table.add_row(Text(when), Text(VERBS.get(e.action, e.action)), item)
-    return table
+            yield Text(f"Nothing recorded{_log_range(result)}.")
+        return
+    for start in range(0, len(result.entries), LOG_CHUNK):
+        table = Rows(["When", "What", "Item"] if start == 0 else None)
+        for entry in result.entries[start : start + LOG_CHUNK]:
+            table.add_row(*_log_row(entry))
+        yield table
+    hidden = result.matched - len(result.entries)
+    if hidden:
+        yield Text(
+            f"{plural(hidden, 'earlier entry')}{_log_range(result)} not shown: "
+            "-n N shows more, --all every one.",
+            style="dim",
+        )
+
+
+def _log_range(result: LogResult) -> str:
+    if result.since and result.until:
+        return f" from {result.since} to {result.until}"
+    if result.since:
+        return f" since {result.since}"
+    if result.until:
+        return f" until {result.until}"
+    return ""
+
+
+def _log_row(entry: LogEntry) -> tuple[Text, Text, Text]:
+    from rich.text import Text
+
+    e = entry.event
+    when = local_time(e.ts) if e.on is None else f"{e.on.isoformat()} (on)"
+    item = Text(f"{clean(e.roadmap)}/{clean(e.item)}", style="cyan")
+    if entry.title is not None:
+        item.append(f"  {one_line(entry.title)}")
+    else:
+        item.append("  (no longer in the roadmap)", style="dim")
+    if e.note:
+        item.append(f"\n{one_line(e.note)}", style="dim")
+    what = status_label(e.action)
+    return Text(f"{when:<16}"), Text(f"{what:<11}"), item
 
 
 HEAT = " ░▒▓█"
@@ -555,7 +786,8 @@ def search_view(hits: list[SearchHit], text: str) -> RenderableType:
     table = Rows()
     for hit in hits:
         node = hit.roadmap.index.node(hit.item)
-        mark = Text("   ") if hit.status == "branch" else mark_text(hit.status)
+        credited = bool(hit.credited_from)
+        mark = Text("   ") if hit.status == "branch" else mark_text(hit.status, credited)
         label = Text(f"{clean(hit.roadmap.id)}/", style="dim")
         label.append(clean(hit.item), style="cyan")
         label.append(f"  {one_line(node.title)}")
@@ -574,6 +806,17 @@ def _skill_cell(state: SkillState, roadmap: str) -> str:
     return SKILL_MARKS["partly"] if roadmap in state.partly_in else SKILL_MARKS["todo"]
 
 
+def _stacked(name: str, width: int = 7) -> str:
+    """An ID over a few short lines, broken after its dashes (a narrow column header)."""
+    lines: list[str] = []
+    for part in name.replace("-", "-\n").splitlines():
+        if lines and len(lines[-1]) + len(part) <= width:
+            lines[-1] += part
+        else:
+            lines.append(part)
+    return "\n".join(lines)
+
+
 def skills_view(result: SkillsResult) -> RenderableType:
     from rich.console import Group
     from rich.table import Table
@@ -585,13 +828,12 @@ def skills_view(result: SkillsResult) -> RenderableType:
         )
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("Skill", overflow="fold", ratio=1)
-    for n, _ in enumerate(result.roadmaps, 1):
-        table.add_column(str(n), justify="center", no_wrap=True)
+    for rid in result.roadmaps:
+        table.add_column(_stacked(clean(rid)), justify="center", overflow="fold")
     for state in result.states:
         name = Text(clean(state.skill.id), style="cyan")
         name.append(f"  {one_line(state.skill.name)}")
         table.add_row(name, *(_skill_cell(state, r) for r in result.roadmaps))
-    legend = "  ".join(f"{n} {r}" for n, r in enumerate(result.roadmaps, 1))
     learned = sum(s.learned for s in result.states)
     summary = (
         f"{plural(len(result.states), 'skill')} not learned anywhere yet, most shared first."
@@ -601,7 +843,6 @@ def skills_view(result: SkillsResult) -> RenderableType:
     return Group(
         table,
         Text(""),
-        Text(legend, style="dim"),
         Text("x learned there (all its items done)  ~ partly  . not yet", style="dim"),
         Text(summary),
     )
@@ -620,5 +861,69 @@ def validate_view(checks: list[FileCheck]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def config_view(settings: dict[str, str]) -> str:
-    return "".join(f"{name} = {value}\n" for name, value in settings.items())
+def config_view(result: ConfigResult) -> str:
+    """``name = value`` lines: the settings (one, when a key was named); with every
+    setting, the active roadmap, start dates and where the files live, read-only."""
+    lines = [f"{name} = {value}" for name, value in result.settings.items()]
+    if result.key is None:
+        lines.append(f"active = {clean(result.active)}")
+        lines.extend(
+            f"started.{clean(rid)} = {day.isoformat()}"
+            for rid, day in sorted(result.started.items())
+        )
+        lines.append(f"data-dir = {clean(str(result.home))}")
+        lines.append(f"store = {clean(str(result.store))}")
+        lines.append(f"roadmaps-dir = {clean(str(result.user_roadmaps))}")
+    return "".join(line + "\n" for line in lines)
+
+
+def overview_view(result: OverviewResult) -> RenderableType:
+    """Bare ``mlroadmap``: the active roadmap, its progress and pace, what is next."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    p = result.progress
+    head = Text(clean(p.roadmap.id), style="bold cyan")
+    head.append(f"  {one_line(p.roadmap.title)}", style="bold")
+    line = Table.grid(padding=(0, 1))
+    line.add_row(bar(p.total), Text(f"{done_fraction(p.total)} done  {percent(p.total)}"))
+    parts: list[RenderableType] = [head, line]
+    parts.extend(Text(text) for text in _pace_lines(p))
+    if result.next.items:
+        parts.append(Text(""))
+        parts.append(Text("Next:", style="bold"))
+        parts.append(next_view(result.next))
+    streak = f"Streak: {plural(result.current_streak, 'day')}"
+    streak += f" (longest {plural(result.longest_streak, 'day')})."
+    parts.append(Text(""))
+    parts.append(Text(streak))
+    parts.append(
+        Text(
+            "mlroadmap show, done ITEM, progress, log; mlroadmap --help for every command.",
+            style="dim",
+        )
+    )
+    return Group(*parts)
+
+
+def use_message(result: UseResult) -> str:
+    message = f"Now following {result.roadmap.id}: {result.roadmap.title}."
+    if result.start is not None:
+        message += f" Start date: {result.start.isoformat()}."
+        if result.started is not None and result.started < result.start:
+            message += (
+                f" You have work recorded from {result.started.isoformat()}, so pace and"
+                " schedule count from that day."
+            )
+    return message
+
+
+def remove_message(result: RemoveResult) -> str:
+    message = f"Removed {result.roadmap.id} ({clean(str(result.path))})."
+    if result.items:
+        message += (
+            f" What you recorded on {plural(result.items, 'item')} is kept in the store"
+            " and counts again if you import it back."
+        )
+    return message

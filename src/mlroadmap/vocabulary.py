@@ -56,6 +56,8 @@ class Setting(str, Enum):
         return self.value
 
 
+DEFAULT_LOG_LIMIT = 20  # log entries shown when no -n is given
+
 ON_OFF = {"on": True, "true": True, "yes": True, "off": False, "false": False, "no": False}
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
