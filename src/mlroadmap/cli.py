@@ -29,12 +29,13 @@ app = typer.Typer(
     help=(
         "Follow machine-learning engineering roadmaps from the terminal: "
         "tick what you have done, see progress, pace and what comes next.\n\n"
-        "Examples:\n\n"
-        "  mlroadmap show              the active roadmap as a tree, with ticks\n\n"
-        "  mlroadmap done week-5       tick everything in week 5\n\n"
+        "\b\nExamples:\n"
+        "  mlroadmap                   the active roadmap at a glance\n"
+        "  mlroadmap show              the active roadmap as a tree, with ticks\n"
+        "  mlroadmap done week-5       tick everything in week 5\n"
         "  mlroadmap progress          done/total per section, pace, ETA"
     ),
-    no_args_is_help=True,
+    no_args_is_help=False,
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -843,6 +844,7 @@ def run() -> int:
     its options are unchanged); otherwise every command is. A closed pipe
     or Ctrl-C ends quietly.
     """
+    _replace_unencodable()
     registered = app.registered_commands
     name = invoked_command(_command_words())
     if name is not None:
@@ -861,6 +863,17 @@ def run() -> int:
     finally:
         app.registered_commands = registered
     return 0
+
+
+def _replace_unencodable() -> None:
+    """On a stream whose encoding cannot show every character (cp1252, ASCII), a
+    character it lacks is printed as ``?`` instead of failing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and not encoding.startswith(("utf", "cp65001")):
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="replace")
 
 
 def _exit_status(code: object) -> int:

@@ -138,18 +138,23 @@ def bar(count: Count, width: int = BAR_WIDTH) -> Bar:
     return Bar(count, width)
 
 
-def bar_text(count: Count, width: int = BAR_WIDTH) -> Text:
+BAR_BLOCKS = "█▒░"  # done, skipped, to do
+ASCII_BAR_BLOCKS = "#=-"
+
+
+def bar_text(count: Count, width: int = BAR_WIDTH, blocks: str = BAR_BLOCKS) -> Text:
     from rich.text import Text
 
+    done_block, skipped_block, todo_block = blocks[0], blocks[1], blocks[2]
     if not count.total:
-        return Text("░" * width, style="dim")
+        return Text(todo_block * width, style="dim")
     done = round(width * count.done / count.total)
     skipped = min(width - done, round(width * count.skipped / count.total))
     if count.done and not done:
         done = 1
-    text = Text("█" * done, style="green")
-    text.append("▒" * skipped, style="dim green")
-    text.append("░" * (width - done - skipped), style="dim")
+    text = Text(done_block * done, style="green")
+    text.append(skipped_block * skipped, style="dim green")
+    text.append(todo_block * (width - done - skipped), style="dim")
     return text
 
 
@@ -169,7 +174,8 @@ class Bar:
         return Measurement(min(self.MIN_WIDTH, self.width), self.width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
-        yield bar_text(self.count, max(1, min(self.width, options.max_width)))
+        blocks = ASCII_BAR_BLOCKS if options.ascii_only else BAR_BLOCKS
+        yield bar_text(self.count, max(1, min(self.width, options.max_width)), blocks)
 
 
 def percent(count: Count) -> str:
@@ -699,7 +705,8 @@ def log_view(result: LogResult) -> Iterator[RenderableType]:
     hidden = result.matched - len(result.entries)
     if hidden:
         yield Text(
-            f"{plural(hidden, 'earlier entry')}{_log_range(result)} not shown: "
+            f"{hidden} earlier {'entry' if hidden == 1 else 'entries'}{_log_range(result)}"
+            " not shown: "
             "-n N shows more, --all every one.",
             style="dim",
         )
@@ -731,13 +738,20 @@ def _log_row(entry: LogEntry) -> tuple[Text, Text, Text]:
     return Text(f"{when:<16}"), Text(f"{what:<11}"), item
 
 
-HEAT = " ░▒▓█"
+HEAT = "·░▒▓█"
+ASCII_HEAT = ".:-=#"
 
 
-def _heat(count: int) -> str:
+def _heat(count: int, scale: str = HEAT) -> str:
     if count <= 0:
-        return "·"
-    return HEAT[min(4, 1 + (count - 1) // 2)]
+        return scale[0]
+    return scale[min(4, 1 + (count - 1) // 2)]
+
+
+def ascii_only() -> bool:
+    """Whether stdout's encoding cannot show the bars' and the heatmap's blocks."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    return not encoding.startswith(("utf", "cp65001"))
 
 
 def calendar_view(result: CalendarResult) -> RenderableType:
@@ -747,6 +761,7 @@ def calendar_view(result: CalendarResult) -> RenderableType:
     from rich.console import Group
     from rich.text import Text
 
+    scale = ASCII_HEAT if ascii_only() else HEAT
     weeks = ((result.today - result.first).days // 7) + 1
     months = [" "] * weeks
     for w in range(weeks):
@@ -764,9 +779,9 @@ def calendar_view(result: CalendarResult) -> RenderableType:
                 row.append(" ")
                 continue
             count = result.days.get(day, 0)
-            row.append(_heat(count), style="green" if count else "dim")
+            row.append(_heat(count, scale), style="green" if count else "dim")
         lines.append(row)
-    lines.append(Text("    less · ░ ▒ ▓ █ more", style="dim"))
+    lines.append(Text("    less " + " ".join(scale) + " more", style="dim"))
     lines.append(Text(""))
     lines.append(
         Text(
