@@ -7,6 +7,7 @@ few spot checks pin known overlaps so that a wrong mapping fails.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from itertools import combinations
 
@@ -178,3 +179,149 @@ def test_tools_and_foundations(skills: dict[str, Skill]) -> None:
     assert "pretrained-models" in _items(skills["transfer-learning"], "pro-mle")
     assert "deep-learning-playlist" in _items(skills["rnn"], "mle-6-months")
     assert "pca" in _items(skills["pca"], "pro-mle")
+
+
+# A leaf whose title names a skill's subject teaches that skill. Each pattern
+# is matched against every leaf title of every bundled roadmap, so a leaf that
+# names the subject but is missing from the skill fails the test below.
+NAMED_IN_TITLE: dict[str, str] = {
+    "python": r"(?<!opencv-)\bpython\b",
+    "oop": r"object.oriented|\boop\b",
+    "data-structures-algorithms": r"data structures",
+    "sql": r"\bsql\b",
+    "nosql": r"nosql|mongodb",
+    "docker": r"docker",
+    "ci-cd": r"\bci/cd\b",
+    "spark": r"spark",
+    "numpy": r"numpy",
+    "pandas": r"pandas",
+    "matplotlib": r"matplotlib",
+    "seaborn": r"seaborn",
+    "scikit-learn": r"scikit-learn|sklearn|gridsearchcv",
+    "linear-algebra": r"linear algebra|matri(x|ces)",
+    "calculus": r"calculus|derivative",
+    "gradient-descent": r"gradient descent|\badam\b|rmsprop|\bsgd\b",
+    "probability": r"probability",
+    "hypothesis-testing": r"hypothesis|\banova\b|chi-square test|normality test|t-test|ab testing",
+    "eda": r"\beda\b|exploratory data analysis",
+    "missing-values": r"missing values",
+    "feature-engineering": r"feature engineering|encoding",
+    "linear-regression": r"(?<!non-)linear regression",
+    "ridge-lasso": r"ridge|lasso",
+    "regularization": r"regulari[sz]ation",
+    "logistic-regression": r"logistic regression",
+    "decision-trees": r"decision tree",
+    "random-forest": r"random forest",
+    "svm": r"support vector",
+    "naive-bayes": r"naive bayes",
+    "k-means": r"k-?means",
+    "pca": r"\bpca\b|principal component",
+    "overfitting": r"overfitting|bias-variance",
+    "cross-validation": r"cross.validat",
+    "hyperparameter-tuning": r"hyperparameter|grid search",
+    "evaluation-metrics": r"evaluation metrics",
+    "perceptron": r"perceptron",
+    "activation-functions": r"activation functions",
+    "backpropagation": r"backpropagation",
+    "cnn": r"\bcnns?\b|convolution|resnet|vgg|alexnet",
+    "transfer-learning": r"transfer learning|pretrained",
+    "rnn": r"recurrent|\brnn\b",
+    "gan": r"generative adversarial",
+    "text-preprocessing": r"text data|text preprocessing",
+    "language-models": r"language model",
+    "model-deployment": r"deploy|serving|serialization",
+    "model-serving-api": r"flask|fastapi|rest api",
+    "mlflow": r"mlflow",
+    "cloud": r"\baws\b|amazon (?!alexa)|cloud",
+    "sagemaker": r"sagemaker",
+    "end-to-end-project": r"end-to-end",
+}
+
+# Leaves that name a subject without teaching it, with the reason.
+NAMED_BUT_NOT_TAUGHT: dict[tuple[str, str, str], str] = {
+    ("python", "ml-12-weeks", "gradient-descent-scratch"): "Python is the tool, not the topic",
+    ("python", "ml-12-weeks", "deep-learning-python-book"): "a whole book on deep learning",
+    ("scikit-learn", "ml-12-weeks", "hands-on-ml-book"): "a whole book on ML, not only one library",
+    ("model-deployment", "advanced-mle", "services"): "APIs and containers for any service",
+    ("model-deployment", "advanced-mle", "deployment-infrastructure"): (
+        "building MLOps infrastructure, an advanced target"
+    ),
+}
+
+
+def test_every_leaf_naming_a_skill_is_mapped_to_it(
+    catalogue: SkillsCatalogue, catalog: Catalog
+) -> None:
+    by_id = {skill.id: skill for skill in catalogue.skills}
+    assert set(NAMED_IN_TITLE) <= set(by_id)
+    missing: list[str] = []
+    for roadmap in catalog.all():
+        for item_id in roadmap.index.leaves:
+            title = roadmap.index.node(item_id).title.casefold()
+            for skill_id, pattern in NAMED_IN_TITLE.items():
+                if not re.search(pattern, title):
+                    continue
+                if (skill_id, roadmap.id, item_id) in NAMED_BUT_NOT_TAUGHT:
+                    continue
+                if item_id not in by_id[skill_id].items.get(roadmap.id, []):
+                    missing.append(f"{skill_id}: {roadmap.id}/{item_id}")
+    assert missing == []
+
+
+def test_named_but_not_taught_entries_still_name_the_skill(catalog: Catalog) -> None:
+    """An exemption whose leaf no longer names the subject is stale and must go."""
+    stale = [
+        key
+        for key in NAMED_BUT_NOT_TAUGHT
+        if not re.search(
+            NAMED_IN_TITLE[key[0]], catalog.get(key[1]).index.node(key[2]).title.casefold()
+        )
+    ]
+    assert stale == []
+
+
+@pytest.mark.parametrize(
+    ("skill_id", "roadmap_id", "item_ids"),
+    [
+        ("gradient-descent", "ml-12-weeks", {"optimizers"}),
+        ("scikit-learn", "ml-12-weeks", {"gridsearchcv"}),
+        (
+            "hypothesis-testing",
+            "pro-mle",
+            {"chi-square-test", "anova", "one-two-way-anova", "normality-test"},
+        ),
+        (
+            "cloud",
+            "pro-mle",
+            {
+                "aws-deep-learning",
+                "amazon-rekognition",
+                "amazon-textract",
+                "amazon-transcribe",
+                "aws-polly",
+                "amazon-lex",
+                "amazon-sagemaker",
+            },
+        ),
+        ("cnn", "ml-12-weeks", {"resnet-vgg-transfer"}),
+        ("cnn", "pro-mle", {"pretrained-models"}),
+        ("model-deployment", "ml-12-weeks", {"model-serialization"}),
+        ("python", "stats-to-mle", {"python-oop"}),
+        ("python", "pro-mle", {"oop"}),
+        ("end-to-end-project", "stats-to-mle", {"sagemaker-project", "brain-tumor-cnn"}),
+        ("cloud", "stats-to-mle", {"brain-tumor-cnn"}),
+        ("end-to-end-project", "ml-12-weeks", {"combine-techniques", "end-to-end-system"}),
+        ("matplotlib", "ml-12-weeks", {"plot-loss-minimization"}),
+        ("feature-engineering", "ml-12-weeks", {"categorical-text-data"}),
+        ("model-serving-api", "advanced-mle", {"serving-hosting"}),
+    ],
+)
+def test_known_overlaps_are_mapped(
+    skills: dict[str, Skill], skill_id: str, roadmap_id: str, item_ids: set[str]
+) -> None:
+    assert item_ids <= _items(skills[skill_id], roadmap_id)
+
+
+def test_hypothesis_testing_leaves_out_feature_selection(skills: dict[str, Skill]) -> None:
+    """Chi-square as a feature score does not teach hypothesis testing."""
+    assert "ml-12-weeks" not in skills["hypothesis-testing"].items
