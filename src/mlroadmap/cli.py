@@ -494,6 +494,56 @@ def export_cmd(
     render.notice(f"Wrote {output}.")
 
 
+@command("report")
+def report_cmd(
+    roadmap: RoadmapOpt = None,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Every roadmap on one page.")] = False,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write; '-' for stdout (default: mlroadmap-report.html, "
+            "or mlroadmap-card.svg with --format svg).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="html (the page) or svg (a card); default: from -o's suffix."
+        ),
+    ] = None,
+    credit: CreditOpt = None,
+) -> None:
+    """Write a progress report: one self-contained HTML page, or an SVG card.
+
+    The page shows the roadmap as a map of its items, progress per section, a
+    year of activity, a burn-up chart with the pace's projection and the
+    shared skills learned; it loads nothing from the network. The card
+    (about 500x200) fits a README.
+
+    Examples: mlroadmap report; mlroadmap report --all -o progress.html;
+    mlroadmap report -o card.svg
+    """
+    from mlroadmap import render, report, tracker
+
+    kind = (fmt or ("svg" if (output or "").lower().endswith(".svg") else "html")).lower()
+    if kind not in ("html", "svg"):
+        raise UserError(f"unknown format {fmt!r}: use html or svg")
+    if kind == "svg" and all_:
+        raise UserError("a card shows one roadmap: drop --all, or use --format html")
+    data = tracker.report(
+        tracker.Tracker(), roadmap_query=roadmap, all_roadmaps=all_, credit=credit
+    )
+    text = report.svg(data) if kind == "svg" else report.html(data)
+    if output == "-":
+        sys.stdout.write(text)
+        return
+    path = Path(output or f"mlroadmap-{'card' if kind == 'svg' else 'report'}.{kind}")
+    tracker.write_export(text, path)
+    render.notice(f"Wrote {path}.")
+
+
 @command("skills")
 def skills_cmd(
     todo: Annotated[

@@ -783,3 +783,56 @@ def config(tracker: Tracker, *, key: str | None, value: str | None) -> dict[str,
         tracker.wrote(None, tracker.store.update(change))
     shown = {"shared-credit": "on" if tracker.data.settings.shared_credit else "off"}
     return {key: shown[key]} if key is not None else shown
+
+
+# ---------------------------------------------------------------------------
+# report
+
+
+class RoadmapReport(NamedTuple):
+    """One roadmap's progress with every item's state, for the report page and card."""
+
+    progress: ProgressResult
+    states: dict[str, ItemState]
+    credited: dict[str, list[str]]
+    counts: dict[str, Count]
+    started: date | None  # the roadmap's start date, when one is set
+
+
+class ReportData(NamedTuple):
+    roadmaps: list[RoadmapReport]
+    calendar: CalendarResult
+    skills: SkillsResult
+    generated: datetime
+
+
+def report(
+    tracker: Tracker,
+    *,
+    roadmap_query: str | None = None,
+    all_roadmaps: bool = False,
+    credit: bool | None = None,
+) -> ReportData:
+    """Progress, item states, the year of activity and the skills learned, for ``report``."""
+    if all_roadmaps and roadmap_query:
+        raise UserError("give either --roadmap or --all, not both")
+    chosen = tracker.catalog.all() if all_roadmaps else [tracker.roadmap(roadmap_query)]
+    reports = []
+    for roadmap in chosen:
+        states = tracker.states(roadmap)
+        credited = tracker.credits(roadmap, credit)
+        reports.append(
+            RoadmapReport(
+                progress=progress(tracker, roadmap=roadmap, credit=credit),
+                states=states,
+                credited=credited,
+                counts=counts(roadmap, states, credited),
+                started=tracker.summary.started.get(roadmap.id),
+            )
+        )
+    return ReportData(
+        roadmaps=reports,
+        calendar=calendar(tracker),
+        skills=skills_table(tracker),
+        generated=now(),
+    )
