@@ -21,6 +21,7 @@ from typer.testing import CliRunner, Result
 
 from mlroadmap import report
 from mlroadmap.cli import app
+from mlroadmap.render import clean
 from mlroadmap.tracker import Tracker
 from mlroadmap.tracker import report as tracker_report
 
@@ -599,3 +600,13 @@ def test_the_card_in_a_browser_is_drawn_and_quiet(worked: None, tmp_path: Path) 
     _, spread, colours = pixels(seen.png)
     assert spread > 20
     assert colours > 10
+
+
+def test_visible_returns_early_only_for_text_it_would_not_change() -> None:
+    every = "".join(map(chr, range(0x110000)))
+    plain = report._ODD.sub("", every)
+    assert len(plain) < len(every)
+    # what the quick check lets through, the full escaping leaves as it is
+    assert report._NOT_XML.sub("?", clean(plain)) == plain
+    odd = report._ODD.findall(every)
+    assert all(report.visible(c) != c for c in odd)

@@ -43,11 +43,18 @@ MARKS = {DONE: "✓", STARTED: "◐", SKIPPED: "\u2013", CREDITED: "★", TODO: 
 
 # Not allowed in XML 1.0 even as references: shown as escapes like the control characters.
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+# Every character ``clean`` or ``_NOT_XML`` changes (a test holds it to them): most
+# texts have none, and are returned as they are.
+_ODD = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
 _SAFE_URL = re.compile(r"https?://[^\s\"'<>\\]+")
 
 
 def visible(text: str) -> str:
     """Text as every view shows it: control, bidi and non-XML characters as escapes."""
+    if _ODD.search(text) is None:
+        return text
     return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", clean(text))
 
 
@@ -631,18 +638,21 @@ def card(data: ReportData) -> Card:
 # Rendering
 
 
-def _finalize(value: Any) -> Any:
-    """Every string a template prints is shown safely, even one the model missed."""
+def environment() -> Environment:
+    """Jinja2 over the package's templates, autoescaping every template.
+
+    Every string a template prints goes through ``visible`` first, so even a
+    text the model did not prepare is shown safely.
+    """
+    from jinja2 import Environment, PackageLoader, StrictUndefined
     from markupsafe import Markup
 
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return visible(value)
-    return value
-
-
-def environment() -> Environment:
-    """Jinja2 over the package's templates, autoescaping every template."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined
+    def _finalize(value: Any) -> Any:
+        if type(value) is str:
+            return visible(value)
+        if isinstance(value, str) and not isinstance(value, Markup):
+            return visible(value)
+        return value
 
     return Environment(
         loader=PackageLoader("mlroadmap", "templates"),

@@ -611,10 +611,10 @@ class CalendarResult(NamedTuple):
 def calendar(tracker: Tracker, *, weeks: int = 53) -> CalendarResult:
     from datetime import timedelta
 
-    from mlroadmap.progress import active_days, streaks
+    from mlroadmap.progress import streaks
 
     today = local_today()
-    days = active_days(tracker.data.events)
+    days = tracker.summary.active_days()  # active_days of the log, from its summary
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     runs = streaks(days, today=today)
     return CalendarResult(today, first, days, runs.current, runs.longest)
