@@ -141,6 +141,21 @@ def expected_statuses_under(node: dict[str, Any]) -> set[str]:
     return set().union(*(expected_statuses_under(c) for c in node["children"]))
 
 
+def test_no_credit_shows_each_roadmap_counted_alone(worked: None) -> None:
+    credited = chips(article_of(parse_html(run("report", "-o", "-").stdout), "ml-12-weeks"))
+    assert credited["ml-ci-cd"].get("data-status") == "credited"
+    assert "mle-6-months" in credited["ml-ci-cd"].get("title")
+    alone = chips(
+        article_of(parse_html(run("report", "--no-credit", "-o", "-").stdout), "ml-12-weeks")
+    )
+    assert alone["ml-ci-cd"].get("data-status") == "todo"
+    assert not [i for i, chip in alone.items() if chip.get("data-status") == "credited"]
+    # the day an item got its status is on its chip
+    assert alone["vectors-matrices"].get("title") == (
+        f"done since {(TODAY - timedelta(days=20)).isoformat()}"
+    )
+
+
 def test_the_page_shows_title_credit_overall_and_section_progress(worked: None) -> None:
     tree = parse_html(run("report", "-o", "-").stdout)
     listed = {r["id"]: r for r in run_json("list")["roadmaps"]}["ml-12-weeks"]
