@@ -64,6 +64,7 @@ TARGET_QUICK = 1.15  # progress, show, list, next, completion on the bundled roa
 TARGET_DONE = 1.25  # done on the bundled roadmaps (it writes the store)
 TARGET_LARGE = 1.6  # progress and done on the large roadmap
 TARGET_LARGE_MIB = 150.0
+TARGET_REPORT = 5.0  # the HTML report of the large roadmap
 TARGET_SCALING = 2.0  # doubling items and events at most doubles the time above hello
 
 COMPLETE_ENV = {
@@ -499,6 +500,16 @@ class Bench:
                     "show --depth 1",
                     fixed("show", "-r", LARGE_ID, "--depth", "1"),
                     ["show", "-r", LARGE_ID, "--depth", "1"],
+                    check=printed,
+                )
+            )
+            commands.append(
+                Command(
+                    "report",
+                    fixed("report", "-r", LARGE_ID, "-o", "-"),
+                    ["report", "-r", LARGE_ID, "-o", "-"],
+                    TARGET_REPORT,
+                    mib,
                     check=printed,
                 )
             )

@@ -16,7 +16,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
 
 EXPECTED = {
     "bundled": {"progress", "show", "list", "next", "done", "complete"},
-    "large": {"progress", "done", "show --depth 1"},
+    "large": {"progress", "done", "show --depth 1", "report"},
     "half": {"progress", "done"},
 }
 

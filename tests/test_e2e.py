@@ -50,6 +50,8 @@ def test_installed_wheel_runs(tmp_path: Path) -> None:
         assert f"mlroadmap/roadmaps/{rid}.yaml" in names
     assert "mlroadmap/__init__.py" in names
     assert "mlroadmap/cli.py" in names
+    assert "mlroadmap/templates/report.html.j2" in names
+    assert "mlroadmap/templates/card.svg.j2" in names
     assert not any(name.startswith(("tests/", "src/")) for name in names)
 
     venv = tmp_path / "venv"
@@ -116,6 +118,13 @@ def test_installed_wheel_runs(tmp_path: Path) -> None:
     assert (report["total"]["done"], report["total"]["total"]) == (4, 63)
     assert "4/63" in run(mlroadmap, "progress").stdout
     assert (home / "store.json").is_file()
+
+    page = run(mlroadmap, "report", "-o", "-").stdout
+    assert page.startswith("<!DOCTYPE html>")
+    assert 'data-item="regression-algorithms" data-status="done"' in page
+    card = run(mlroadmap, "report", "--format", "svg", "-o", "-").stdout
+    assert card.startswith("<svg")
+    assert "4/63 items" in card
 
     version = run(str(python), "-m", "mlroadmap", "--version").stdout.strip()
     assert version == f"mlroadmap {__version__}"

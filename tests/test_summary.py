@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from mlroadmap import tracker
 from mlroadmap.errors import StoreError
-from mlroadmap.progress import LogSummary, counts, replay
+from mlroadmap.progress import LogSummary, active_days, counts, replay
 from mlroadmap.records import Event, StoreData
 from mlroadmap.store import Store, backup_path, decode, encode
 
@@ -80,6 +80,7 @@ def test_summary_states_equal_a_full_replay(
         if e.action != "note":
             expected[(e.roadmap, e.item)] = e.action
     assert summary.statuses() == expected
+    assert summary.active_days() == active_days(events)
 
 
 @settings(max_examples=150, deadline=None)
@@ -92,10 +93,11 @@ def test_summary_survives_its_json_form(
     again = LogSummary.from_json(json.loads(json.dumps(summary.to_json())))
     assert as_tuples(again.states(DEMO)) == as_tuples(summary.states(DEMO))
     assert counts(DEMO, again.states(DEMO)) == counts(DEMO, replay(DEMO, events))
-    assert (again.newest, again.count, again.statuses()) == (
+    assert (again.newest, again.count, again.statuses(), again.active_days()) == (
         summary.newest,
         summary.count,
         summary.statuses(),
+        active_days(events),
     )
 
 
@@ -116,6 +118,7 @@ def test_adding_newer_events_equals_summarising_the_whole_log(
     whole = LogSummary.of(StoreData(events=old + new))
     assert as_tuples(grown.states(DEMO)) == as_tuples(whole.states(DEMO))
     assert grown.statuses() == whole.statuses()
+    assert grown.active_days() == whole.active_days() == active_days(old + new)
 
 
 # ---------------------------------------------------------------------------

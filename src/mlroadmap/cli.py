@@ -20,7 +20,7 @@ from typer.core import TyperCommand
 from mlroadmap import __version__
 from mlroadmap.errors import ExitStatus, MlroadmapError, UserError
 from mlroadmap.text import plural
-from mlroadmap.vocabulary import DEFAULT_LOG_LIMIT, ExportFormat, Setting
+from mlroadmap.vocabulary import DEFAULT_LOG_LIMIT, ExportFormat, ReportFormat, Setting
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -701,6 +701,64 @@ def export_cmd(
         return
     tracker.write_export(text, output)
     views.notice(f"Wrote {output}.")
+
+
+@command("report")
+def report_cmd(
+    roadmap: RoadmapOpt = None,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Every roadmap on one page.")] = False,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="File to write; '-' for stdout (default: mlroadmap-report.html, "
+            "or mlroadmap-card.svg with --format svg).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="html (the page) or svg (a card); default: from -o's suffix.",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
+    credit: CreditOpt = None,
+) -> None:
+    """Write a progress report: one self-contained HTML page, or an SVG card.
+
+    The page shows the roadmap as a map of its items, progress per section, a
+    year of activity, a burn-up chart with the pace's projection and the
+    shared skills learned; it loads nothing from the network. The card
+    (about 500x200) fits a README.
+
+    \b
+    Examples:
+      mlroadmap report
+      mlroadmap report --all -o progress.html
+      mlroadmap report -o card.svg
+    """
+    from mlroadmap import report, tracker, views
+
+    suffix_svg = (output or "").lower().endswith(".svg")
+    kind = fmt.value if fmt is not None else ("svg" if suffix_svg else "html")
+    if kind == "svg" and all_:
+        raise UserError("a card shows one roadmap: drop --all, or use --format html")
+    data = tracker.report(
+        tracker.Tracker(), roadmap_query=roadmap, all_roadmaps=all_, credit=credit
+    )
+    text = report.svg(data) if kind == "svg" else report.html(data)
+    if output == "-":
+        sys.stdout.write(text)
+        return
+    path = Path(output or f"mlroadmap-{'card' if kind == 'svg' else 'report'}.{kind}")
+    tracker.write_export(text, path)
+    views.notice(f"Wrote {path}.")
 
 
 @command("skills")

@@ -83,12 +83,13 @@ class LogSummary:
     Per roadmap and recorded item ID: the last status (``""`` when the item
     only has notes), when and by which event it was set, the day it counts
     for, and how many notes it has. Also the settings, the newest time stamp
-    and the number of events. Built by adding every event in log order; an
+    and the number of events; and how many things were done on each day (what
+    ``active_days`` counts, for the calendar). Built by adding every event in log order; an
     event added later must be newer than every event already added (new
     events always are: see ``tracker._timestamps``).
     """
 
-    __slots__ = ("active", "count", "items", "newest", "shared_credit", "started")
+    __slots__ = ("active", "count", "days", "items", "newest", "shared_credit", "started")
 
     def __init__(
         self,
@@ -104,6 +105,7 @@ class LogSummary:
         self.count = 0
         # roadmap -> item -> [status, ts of that status, its event ID, day, notes]
         self.items: dict[str, dict[str, list[Any]]] = {}
+        self.days: dict[str, int] = {}  # ISO day -> things done that day
 
     @classmethod
     def of(cls, data: StoreData) -> LogSummary:
@@ -127,9 +129,16 @@ class LogSummary:
             record[3] = event.day.isoformat()
         if event.note:
             record[4] += 1
+        if event.action != TODO:
+            day = record[3] if event.action in STATUS_ACTIONS else event.day.isoformat()
+            self.days[day] = self.days.get(day, 0) + 1
         if self.newest is None or event.ts > self.newest:
             self.newest = event.ts
         self.count += 1
+
+    def active_days(self) -> dict[date, int]:
+        """What ``active_days`` gives for the whole log."""
+        return {date.fromisoformat(day): n for day, n in self.days.items()}
 
     def statuses(self) -> dict[tuple[str, str], str]:
         """The status of every (roadmap, recorded item) that has one."""
@@ -182,6 +191,7 @@ class LogSummary:
             "newest": self.newest.isoformat() if self.newest else None,
             "count": self.count,
             "items": self.items,
+            "days": self.days,
         }
 
     @classmethod
@@ -194,6 +204,7 @@ class LogSummary:
         summary.newest = datetime.fromisoformat(doc["newest"]) if doc["newest"] else None
         summary.count = doc["count"]
         summary.items = doc["items"]
+        summary.days = doc["days"]  # a cache written before it had days is rebuilt
         return summary
 
 

@@ -493,11 +493,11 @@ class OverviewResult(NamedTuple):
 
 def overview(tracker: Tracker) -> OverviewResult:
     """The active roadmap at a glance: progress, pace, what is next, the streak."""
-    from mlroadmap.progress import active_days, streaks
+    from mlroadmap.progress import streaks
 
     roadmap = tracker.roadmap()
     result = progress(tracker, roadmap=roadmap)
-    runs = streaks(active_days(tracker.data.events), today=result.today)
+    runs = streaks(tracker.summary.active_days(), today=result.today)
     coming = next_up(tracker, limit=3)
     return OverviewResult(result, coming, runs.current, runs.longest)
 
@@ -727,10 +727,10 @@ class CalendarResult(NamedTuple):
 def calendar(tracker: Tracker, *, weeks: int = 53) -> CalendarResult:
     from datetime import timedelta
 
-    from mlroadmap.progress import active_days, streaks
+    from mlroadmap.progress import streaks
 
     today = local_today()
-    days = active_days(tracker.data.events)
+    days = tracker.summary.active_days()  # active_days of the log, from its summary
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     runs = streaks(days, today=today)
     return CalendarResult(today, first, days, runs.current, runs.longest)
@@ -962,3 +962,56 @@ def remove_roadmap(tracker: Tracker, *, query: str) -> RemoveResult:
     roadmap = tracker.catalog.get(rid)
     tracker.catalog.remove_user_roadmap(rid)
     return RemoveResult(roadmap, file.path, len(tracker.summary.items.get(rid, {})))
+
+
+# ---------------------------------------------------------------------------
+# report
+
+
+class RoadmapReport(NamedTuple):
+    """One roadmap's progress with every item's state, for the report page and card."""
+
+    progress: ProgressResult
+    states: dict[str, ItemState]
+    credited: dict[str, list[str]]
+    counts: dict[str, Count]
+    started: date | None  # the roadmap's start date, when one is set
+
+
+class ReportData(NamedTuple):
+    roadmaps: list[RoadmapReport]
+    calendar: CalendarResult
+    skills: SkillsResult
+    generated: datetime
+
+
+def report(
+    tracker: Tracker,
+    *,
+    roadmap_query: str | None = None,
+    all_roadmaps: bool = False,
+    credit: bool | None = None,
+) -> ReportData:
+    """Progress, item states, the year of activity and the skills learned, for ``report``."""
+    if all_roadmaps and roadmap_query:
+        raise UserError("give either --roadmap or --all, not both")
+    chosen = tracker.catalog.all() if all_roadmaps else [tracker.roadmap(roadmap_query)]
+    reports = []
+    for roadmap in chosen:
+        states = tracker.states(roadmap)
+        credited = tracker.credits(roadmap, credit)
+        reports.append(
+            RoadmapReport(
+                progress=progress(tracker, roadmap=roadmap, credit=credit),
+                states=states,
+                credited=credited,
+                counts=counts(roadmap, states, credited),
+                started=tracker.started(roadmap, states),
+            )
+        )
+    return ReportData(
+        roadmaps=reports,
+        calendar=calendar(tracker),
+        skills=skills_table(tracker),
+        generated=now(),
+    )

@@ -47,6 +47,14 @@ class ExportFormat(str, Enum):
         return self.value
 
 
+class ReportFormat(str, Enum):
+    HTML = "html"
+    SVG = "svg"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class Setting(str, Enum):
     """A setting ``mlroadmap config`` shows and changes."""
 
