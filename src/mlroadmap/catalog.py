@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlroadmap import fsio, paths
 from mlroadmap.errors import (
@@ -285,7 +286,8 @@ def load_file(path: Path, *, use_cache: bool = True) -> Roadmap:
 # The catalogue of roadmaps
 
 
-class RoadmapFile(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class RoadmapFile:
     id: str
     path: Path
     bundled: bool

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from mlroadmap.models import Node, Roadmap
 from mlroadmap.vocabulary import SETTLED, STATUS_ACTIONS, Status
@@ -324,7 +324,8 @@ def section_counts(
 # Pace and schedule
 
 
-class Pace(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Pace:
     """Items finished a week over the last four weeks, and when that pace ends the roadmap."""
 
     per_week: float
@@ -367,7 +368,8 @@ def pace(
     return Pace(per_week=per_week, window_days=window_days, remaining=remaining, eta=eta)
 
 
-class Schedule(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Schedule:
     """Where the calendar says the learner should be, and where they are."""
 
     started: date
@@ -441,7 +443,8 @@ def active_days(events: Iterable[Event]) -> dict[date, int]:
     return days
 
 
-class Streaks(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Streaks:
     current: int
     longest: int
 

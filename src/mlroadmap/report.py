@@ -15,8 +15,9 @@ from the tracker; this module only lays them out.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from mlroadmap.progress import DONE, SKIPPED, STARTED, TODO, Count
 from mlroadmap.text import clean, plural
@@ -75,7 +76,8 @@ def _pct(part: int, whole: int) -> float:
 # The model of the page
 
 
-class Bar(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Bar:
     """A progress bar's segments, as percentages of the width."""
 
     done: float
@@ -94,7 +96,8 @@ class Bar(NamedTuple):
         )
 
 
-class Chip(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Chip:
     """One item on the map."""
 
     id: str
@@ -111,7 +114,8 @@ class Chip(NamedTuple):
         return MARKS[self.status]
 
 
-class Group(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Group:
     """A run of items under one sub-section (``title`` None: the section's own items)."""
 
     title: str | None
@@ -119,7 +123,8 @@ class Group(NamedTuple):
     chips: list[Chip]
 
 
-class Block(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Block:
     """A top-level section: its count, bar and the groups of its items."""
 
     id: str
@@ -131,7 +136,8 @@ class Block(NamedTuple):
     groups: list[Group]
 
 
-class Chart(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Chart:
     """The burn-up chart: settled items over time, the pace's projection and the plan."""
 
     width: int
@@ -150,7 +156,8 @@ class Chart(NamedTuple):
     rows: list[tuple[str, int]]  # week starting, items settled by its end
 
 
-class Credit(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Credit:
     title: str
     url: str | None
     author: str | None
@@ -158,7 +165,8 @@ class Credit(NamedTuple):
     license: str | None
 
 
-class RoadmapView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class RoadmapView:
     id: str
     title: str
     summary: str
@@ -172,14 +180,16 @@ class RoadmapView(NamedTuple):
     chart: Chart
 
 
-class Cell(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Cell:
     x: int
     y: int
     level: int
     label: str
 
 
-class Heatmap(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Heatmap:
     width: int
     height: int
     cells: list[Cell]
@@ -190,13 +200,15 @@ class Heatmap(NamedTuple):
     rows: list[tuple[str, int, int]]  # month, active days, things done
 
 
-class SkillsView(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class SkillsView:
     learned: list[tuple[str, str]]  # name, where learned
     total: int
     partly: int
 
 
-class Page(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Page:
     title: str
     generated: str
     roadmaps: list[RoadmapView]
@@ -561,7 +573,8 @@ def page(data: ReportData) -> Page:
 # The card
 
 
-class CardBar(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class CardBar:
     x: float
     width: float
     fill_y: float
@@ -569,7 +582,8 @@ class CardBar(NamedTuple):
     label: str
 
 
-class Card(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Card:
     width: int
     height: int
     title: str

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -170,14 +171,12 @@ class Tracker:
 # list and use
 
 
+@dataclass(frozen=True, slots=True)
 class RoadmapSummary:
-    __slots__ = ("active", "bundled", "count", "roadmap")
-
-    def __init__(self, *, roadmap: Roadmap, count: Count, active: bool, bundled: bool) -> None:
-        self.roadmap = roadmap
-        self.count = count
-        self.active = active
-        self.bundled = bundled
+    roadmap: Roadmap
+    count: Count
+    active: bool
+    bundled: bool
 
 
 def list_roadmaps(tracker: Tracker, *, credit: bool | None = None) -> list[RoadmapSummary]:
@@ -193,7 +192,8 @@ def list_roadmaps(tracker: Tracker, *, credit: bool | None = None) -> list[Roadm
     ]
 
 
-class UseResult(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class UseResult:
     roadmap: Roadmap
     start: date | None  # the start date set, if one was given
     started: date | None  # the start that counts (an earlier tick comes first)
@@ -227,7 +227,8 @@ def use(tracker: Tracker, *, query: str, start: date | None = None) -> UseResult
 # done, undo, start, skip, note
 
 
-class MarkResult(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class MarkResult:
     roadmap: Roadmap
     action: str
     targets: list[str]
@@ -239,7 +240,7 @@ class MarkResult(NamedTuple):
     # named items that had another status than to-do before: what it was
     was: dict[str, str]
     # named items already in that status, moved to another day (``--on``)
-    redated: list[str] = []  # noqa: RUF012 (a NamedTuple default, never mutated)
+    redated: list[str] = field(default_factory=list)
     on: date | None = None
 
 
@@ -378,7 +379,8 @@ def add_note(
 # show and progress
 
 
-class ShowResult(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ShowResult:
     roadmap: Roadmap
     node: str | None
     states: dict[str, ItemState]
@@ -444,16 +446,15 @@ def show(
     )
 
 
+@dataclass(frozen=True, slots=True)
 class SectionProgress:
-    __slots__ = ("count", "id", "title")
-
-    def __init__(self, *, id: str, title: str, count: Count) -> None:
-        self.id = id
-        self.title = title
-        self.count = count
+    id: str
+    title: str
+    count: Count
 
 
-class ProgressResult(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ProgressResult:
     roadmap: Roadmap
     sections: list[SectionProgress]
     total: Count
@@ -484,7 +485,8 @@ def progress_all(tracker: Tracker, *, credit: bool | None = None) -> list[Progre
     return [progress(tracker, roadmap=r, credit=credit) for r in tracker.catalog.all()]
 
 
-class OverviewResult(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class OverviewResult:
     progress: ProgressResult
     next: NextResult
     current_streak: int
@@ -502,7 +504,8 @@ def overview(tracker: Tracker) -> OverviewResult:
     return OverviewResult(result, coming, runs.current, runs.longest)
 
 
-class NextResult(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class NextResult:
     roadmap: Roadmap
     items: list[str]
     states: dict[str, ItemState]
@@ -664,12 +667,14 @@ def merge(tracker: Tracker, *, other: Path) -> MergeResult:
 # log, calendar and search
 
 
-class LogEntry(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class LogEntry:
     event: Event
     title: str | None  # None when the item is no longer in its roadmap
 
 
-class LogResult(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class LogResult:
     entries: list[LogEntry]  # the ones to show, by day, oldest first
     matched: int  # entries within the filters (more than shown when ``limit`` cut them)
     recorded: int  # events in the log, before any filter
@@ -712,7 +717,8 @@ def log(
     return LogResult(entries, len(chosen), len(events), since, until)
 
 
-class CalendarResult(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class CalendarResult:
     today: date
     first: date  # a Monday
     days: dict[date, int]
@@ -736,7 +742,8 @@ def calendar(tracker: Tracker, *, weeks: int = 53) -> CalendarResult:
     return CalendarResult(today, first, days, runs.current, runs.longest)
 
 
-class SearchHit(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class SearchHit:
     roadmap: Roadmap
     item: str
     status: str
@@ -818,7 +825,8 @@ def import_markdown(
     return ImportResult(roadmap=roadmap, path=target, items=imported.items, checked=checked)
 
 
-class FileCheck(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class FileCheck:
     path: Path
     roadmap: Roadmap | None  # None when the file has problems
     problems: list[str]  # each "file:line: message"
@@ -876,7 +884,8 @@ def write_export(text: str, path: Path) -> None:
 # skills and settings
 
 
-class SkillsResult(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class SkillsResult:
     roadmaps: list[str]
     states: list[SkillState]
     todo_only: bool
@@ -896,7 +905,8 @@ def skills_table(tracker: Tracker, *, todo_only: bool = False) -> SkillsResult:
 SETTINGS = {Setting.SHARED_CREDIT.value: "shared_credit"}
 
 
-class ConfigResult(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ConfigResult:
     key: str | None  # the setting named, if one was
     settings: dict[str, str]  # the settings shown (one, when a key was named)
     home: Path  # where every file of the tool lives
@@ -944,7 +954,8 @@ def config(tracker: Tracker, *, key: str | None, value: str | None) -> ConfigRes
     )
 
 
-class RemoveResult(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class RemoveResult:
     roadmap: Roadmap
     path: Path
     items: int  # items with something recorded on them, kept in the store
@@ -968,7 +979,8 @@ def remove_roadmap(tracker: Tracker, *, query: str) -> RemoveResult:
 # report
 
 
-class RoadmapReport(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class RoadmapReport:
     """One roadmap's progress with every item's state, for the report page and card."""
 
     progress: ProgressResult
@@ -978,7 +990,8 @@ class RoadmapReport(NamedTuple):
     started: date | None  # the roadmap's start date, when one is set
 
 
-class ReportData(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ReportData:
     roadmaps: list[RoadmapReport]
     calendar: CalendarResult
     skills: SkillsResult
