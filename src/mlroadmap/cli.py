@@ -45,14 +45,31 @@ def handle_errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
         except MlroadmapError as exc:
             from mlroadmap import render
 
+            report_skipped()
             render.error(exc.message, exc.hint)
             raise typer.Exit(int(exc.exit_code)) from None
+        except typer.Exit:
+            report_skipped()
+            raise
+        report_skipped()
+        return result
 
     return wrapper  # type: ignore[return-value]
+
+
+def report_skipped() -> None:
+    """One warning line on stderr per roadmap file the command skipped (it could not load)."""
+    catalog = sys.modules.get("mlroadmap.catalog")
+    if catalog is None:
+        return
+    from mlroadmap import render
+
+    for line in catalog.take_warnings():
+        render.notice(f"warning: skipped {line}")
 
 
 def output(
@@ -488,6 +505,11 @@ def export_cmd(
 
     text = tracker.export(tracker.Tracker(), roadmap_query=roadmap, fmt=fmt.lower())
     if output is None:
+        if sys.stdout.isatty():  # shown, not kept: nothing in it may drive the terminal
+            from mlroadmap import text as text_safety
+
+            json_text = fmt.lower() == "json"
+            text = (text_safety.escape_json if json_text else text_safety.escape_lines)(text)
         sys.stdout.write(text)
         return
     tracker.write_export(text, output)
@@ -540,7 +562,9 @@ def doctor_cmd(
     """Check the store and its backup, list ticks on items no roadmap has now,
     and delete temporary files left by killed writes.
 
-    Exits 1 when the store is unreadable. Example: mlroadmap doctor --restore
+    Lists the roadmap files that cannot be loaded (the other commands skip them).
+    Exits 1 when the store is unreadable, else 2 when a roadmap file is invalid.
+    Example: mlroadmap doctor --restore
     """
     from mlroadmap import render, tracker
 
@@ -548,6 +572,8 @@ def doctor_cmd(
     output(json, render.doctor_json, render.doctor_view, report)
     if not report.healthy:
         raise typer.Exit(int(ExitStatus.STORE))
+    if report.roadmap_problems:
+        raise typer.Exit(int(ExitStatus.USAGE))
 
 
 @command("merge")

@@ -52,12 +52,9 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u206
 
 def clean(text: str) -> str:
     """Text with every terminal control character shown as a visible escape."""
-    return _UNSAFE.sub(
-        lambda m: (
-            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
-        ),
-        text,
-    )
+    from mlroadmap import text as text_safety
+
+    return text_safety.escape(text)
 
 
 def plural(n: int, word: str) -> str:
@@ -82,8 +79,9 @@ def console(*, stderr: bool = False) -> Console:
 def emit_json(document: Any) -> None:
     """One JSON document on stdout; control characters (C1 and bidi too) escaped."""
     text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default)
-    text = _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    sys.stdout.write(text + "\n")
+    from mlroadmap.text import escape_json
+
+    sys.stdout.write(escape_json(text) + "\n")
 
 
 def _json_default(value: object) -> str:
@@ -494,15 +492,18 @@ def item_detail(roadmap: Roadmap, node: Node, state: ItemState | None) -> Render
 
 
 def resource_line(resource: Resource) -> Text:
+    from rich.style import Style
     from rich.text import Text
 
+    from mlroadmap.text import safe_link
+
+    link = safe_link(resource.url)  # a hyperlink only to a known scheme, without controls
     line = Text(f"  - [{resource.kind}] ", style="dim")
-    style = f"link {resource.url}" if resource.url else ""
-    line.append(one_line(resource.title), style=style)
+    line.append(one_line(resource.title), style=Style(link=link))
     if resource.note:
         line.append(f" ({one_line(resource.note)})", style="dim")
     if resource.url:
-        line.append(f"\n    {clean(resource.url)}", style=f"dim link {resource.url}")
+        line.append(f"\n    {clean(resource.url)}", style=Style(dim=True, link=link))
     return line
 
 
@@ -820,6 +821,8 @@ def doctor_view(report: DoctorReport) -> RenderableType:
         lines.append(Text(f"fixed {clean(str(path))}: removed, a temporary file of a killed write"))
     if not report.healthy and report.backup_events is not None:
         lines.append(Text("Run 'mlroadmap doctor --restore' to put the backup back.", style="bold"))
+    for problem in report.roadmap_problems:
+        lines.append(Text(f"FAIL  {clean(problem)}", style="red"))
     return Group(*lines)
 
 
@@ -839,6 +842,7 @@ def doctor_json(report: DoctorReport) -> dict[str, Any]:
         "set_aside": str(report.set_aside) if report.set_aside else None,
         "unfinished_line": report.unfinished_line,
         "removed": [str(p) for p in report.removed],
+        "roadmap_problems": list(report.roadmap_problems),
     }
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from mlroadmap.catalog import Catalog, resolve
 from mlroadmap.errors import UserError
-from mlroadmap.models import Problem, Roadmap
+from mlroadmap.models import Roadmap
 from mlroadmap.progress import (
     DONE,
     SETTLED,
@@ -98,7 +98,7 @@ class Tracker:
 
     def roadmap(self, query: str | None = None, summary: LogSummary | None = None) -> Roadmap:
         """The roadmap ``query`` names (ID or unique prefix), or the active one."""
-        rid = self.catalog.resolve_roadmap(query) if query else self.active_id(summary)
+        rid = self.catalog.resolve_roadmap(query) if query is not None else self.active_id(summary)
         return self.catalog.get(rid)
 
     def states(self, roadmap: Roadmap) -> dict[str, ItemState]:
@@ -246,6 +246,7 @@ def mark(
     """
     if not queries:
         raise UserError("name at least one item ID")
+    _check_note(note)
     if on is not None and on > local_today():
         raise UserError(f"--on {on.isoformat()} is in the future")
     result: MarkResult | None = None
@@ -304,12 +305,23 @@ def _timestamps(summary: LogSummary) -> Iterator[datetime]:
         stamp += timedelta(microseconds=1)
 
 
+def _check_note(note: str | None) -> None:
+    from mlroadmap.records import MAX_NOTE_LENGTH
+
+    if note is not None and len(note) > MAX_NOTE_LENGTH:
+        raise UserError(
+            f"the note is {len(note):,} characters long; the limit is {MAX_NOTE_LENGTH:,}",
+            hint="put long text in a file and note its path or link",
+        )
+
+
 def add_note(
     tracker: Tracker, *, query: str, text: str, roadmap_query: str | None = None
 ) -> MarkResult:
     """Attach a note (a thought, or a link to the work that proves it) to an item."""
     if not text.strip():
         raise UserError("the note is empty")
+    _check_note(text.strip())
     result: MarkResult | None = None
 
     def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
@@ -357,7 +369,7 @@ def show(
     if depth is not None and depth < 1:
         raise UserError(f"--depth must be 1 or more, not {depth}")
     roadmap = tracker.roadmap(roadmap_query)
-    node = resolve(roadmap, query) if query else None
+    node = resolve(roadmap, query) if query is not None else None
     if with_notes or (node is not None and roadmap.index.node(node).is_leaf):
         states = tracker.full_states(roadmap)
     else:
@@ -475,12 +487,16 @@ class DoctorReport(NamedTuple):
     set_aside: Path | None = None
     unfinished_line: bool = False  # a write was killed half-way; its line is ignored
     removed: tuple[Path, ...] = ()  # temporary files left by killed writers, now deleted
+    # every problem of the roadmap files that cannot be loaded (they are skipped)
+    roadmap_problems: tuple[str, ...] = ()
 
 
 def _orphans(catalog: Catalog, data: StoreData) -> list[Orphan]:
     found: dict[tuple[str, str], list[str | int]] = {}
     for event in data.events:
         roadmap = catalog.find(event.roadmap)
+        if roadmap is None and event.roadmap in catalog.files:
+            continue  # its file cannot be loaded: listed among the roadmap problems
         if roadmap is None:
             reason = "the roadmap is not installed"
         elif roadmap.index.current(event.item) is not None:
@@ -513,6 +529,9 @@ def doctor(tracker: Tracker, *, restore: bool = False) -> DoctorReport:
     except StoreError as exc:
         problem = exc.message
     raw = store.read_bytes() if data is not None else None
+    roadmap_problems = tuple(
+        line for problems in tracker.catalog.check().values() for line in problems
+    )
     removed = store.remove_leftovers()
     restored_from = set_aside = None
     if restore:
@@ -540,6 +559,7 @@ def doctor(tracker: Tracker, *, restore: bool = False) -> DoctorReport:
         set_aside=set_aside,
         unfinished_line=bool(raw and not raw.endswith(b"\n")) and restored_from is None,
         removed=tuple(removed),
+        roadmap_problems=roadmap_problems,
     )
 
 
@@ -582,7 +602,7 @@ def log(
     """What happened when, oldest first (all roadmaps unless one is named)."""
     from mlroadmap.progress import ordered
 
-    only = tracker.roadmap(roadmap_query).id if roadmap_query else None
+    only = tracker.roadmap(roadmap_query).id if roadmap_query is not None else None
     entries = []
     for event in ordered(tracker.data.events):
         if only is not None and event.roadmap != only:
@@ -634,7 +654,9 @@ def search(tracker: Tracker, *, text: str, roadmap_query: str | None = None) -> 
     words = text.casefold().split()
     if not words:
         raise UserError("give some text to search for")
-    roadmaps = [tracker.roadmap(roadmap_query)] if roadmap_query else tracker.catalog.all()
+    roadmaps = (
+        [tracker.roadmap(roadmap_query)] if roadmap_query is not None else tracker.catalog.all()
+    )
     hits = []
     for roadmap in roadmaps:
         states = tracker.states(roadmap)
@@ -673,7 +695,11 @@ def import_markdown(
     from mlroadmap.models import ID_RE
 
     text, _ = read_text(source)
-    rid = normalise_query(roadmap_id, "roadmap") if roadmap_id else slugify(source.stem, "roadmap")
+    rid = (
+        normalise_query(roadmap_id, "roadmap")
+        if roadmap_id is not None
+        else slugify(source.stem, "roadmap")
+    )
     if not ID_RE.match(rid):
         raise UserError(f"--id {rid!r} is not a valid ID (lowercase letters, digits and dashes)")
     existing = tracker.catalog.files.get(rid)
@@ -700,21 +726,13 @@ def import_markdown(
 
 def validate_file(path: Path) -> tuple[Roadmap | None, list[str]]:
     """A roadmap file's problems as ``file:line: message`` lines (none: the roadmap)."""
-    from mlroadmap.catalog import format_problems, parse_yaml, problems_in, read_text
+    from mlroadmap.catalog import load_roadmap
     from mlroadmap.errors import RoadmapFileError
 
     try:
-        text, _ = read_text(path)
-        document = parse_yaml(text, path)
+        return load_roadmap(path), []
     except RoadmapFileError as exc:
         return None, exc.problems
-    roadmap, problems = problems_in(document)
-    if roadmap is not None and path.stem != roadmap.id:
-        problems.append(
-            Problem(path=("id",), message=f"the ID {roadmap.id!r} must match the file name")
-        )
-        roadmap = None
-    return roadmap, format_problems(text, path, problems)
 
 
 def export(tracker: Tracker, *, roadmap_query: str | None, fmt: str) -> str:
