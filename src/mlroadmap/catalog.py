@@ -300,9 +300,10 @@ def _measure(root: yaml.Node, composed: int) -> None:
                 child_size, child_height = visit(child, depth + 1)
                 size += child_size
                 height = max(height, child_height + 1)
-                if size > limit:
+                if size > limit:  # where the collection starts (at the top: the entry)
+                    where = child if depth == 0 and type(child) is not ScalarNode else node
                     raise _YamlProblem(
-                        _line(node), "the document expands to too many nodes (aliases?)"
+                        _line(where), "the document expands to too many nodes (aliases?)"
                     )
             open_nodes.discard(key)
             memo[key] = known = (size, height)

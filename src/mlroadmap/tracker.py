@@ -310,8 +310,7 @@ def _check_note(note: str | None) -> None:
 
     if note is not None and len(note) > MAX_NOTE_LENGTH:
         raise UserError(
-            f"the note is {len(note):,} characters long; the limit is {MAX_NOTE_LENGTH:,}",
-            hint="put long text in a file and note its path or link",
+            f"the note is {len(note):,} characters long; the limit is {MAX_NOTE_LENGTH:,}"
         )
 
 
@@ -692,7 +691,7 @@ def import_markdown(
 
     from mlroadmap.catalog import check_text, normalise_query, read_text
     from mlroadmap.importer import convert, slugify
-    from mlroadmap.models import ID_RE
+    from mlroadmap.models import ID_RE, MAX_ID_LENGTH
 
     text, _ = read_text(source)
     rid = (
@@ -700,8 +699,11 @@ def import_markdown(
         if roadmap_id is not None
         else slugify(source.stem, "roadmap")
     )
-    if not ID_RE.match(rid):
-        raise UserError(f"--id {rid!r} is not a valid ID (lowercase letters, digits and dashes)")
+    if not ID_RE.match(rid) or len(rid) > MAX_ID_LENGTH:
+        raise UserError(
+            f"--id {rid!r} is not a valid ID "
+            f"(at most {MAX_ID_LENGTH} lowercase letters, digits and dashes)"
+        )
     existing = tracker.catalog.files.get(rid)
     if existing is not None and (existing.bundled or not force):
         raise UserError(
