@@ -176,6 +176,30 @@ def _loader_class() -> type[yaml.SafeLoader]:
     return Loader
 
 
+def _attach(top: list[Any], node: Any) -> None:
+    """Put a new node in its open collection (``top``), or make it the root."""
+    parent = top[0]
+    if parent is None:
+        top[1] = node
+    elif parent.id == "sequence":
+        parent.value.append(node)
+    elif top[1] is None:
+        top[1] = node
+    else:
+        parent.value.append((top[1], node))
+        top[1] = None
+
+
+def _anchor(anchors: dict[str, Any], event: Any, node: Any) -> None:
+    if event.anchor in anchors:
+        first = _line(anchors[event.anchor])
+        raise _YamlProblem(
+            event.start_mark.line + 1,
+            f"found duplicate anchor {event.anchor!r} (first on line {first})",
+        )
+    anchors[event.anchor] = node
+
+
 def _compose(loader: Any) -> tuple[yaml.Node | None, int]:
     """The document's node graph and how many nodes it has, composed without recursion.
 
@@ -196,9 +220,12 @@ def _compose(loader: Any) -> tuple[yaml.Node | None, int]:
 
     get = loader.get_event
     resolve = loader.resolve
+    resolved: dict[tuple[str, Any], str] = {}
     anchors: dict[str, Any] = {}
-    stack: list[list[Any]] = []  # [collection node, key waiting for its value]
-    root: Any = None
+    # The open collections: [node, the key waiting for its value (mappings only)].
+    stack: list[list[Any]] = []
+    top: list[Any] = [None, None]  # stack[-1], or a holder for the root
+    root_holder = top
     count = 0
     get()  # the stream starts
     event: Any = get()
@@ -210,10 +237,18 @@ def _compose(loader: Any) -> tuple[yaml.Node | None, int]:
         if cls is ScalarEvent:
             tag = event.tag
             if tag is None or tag == "!":
-                tag = resolve(ScalarNode, event.value, event.implicit)
-            node: Any = ScalarNode(
-                tag, event.value, event.start_mark, event.end_mark, style=event.style
-            )
+                key = (event.value, event.implicit)  # keys repeat: resolve each once
+                tag = resolved.get(key)
+                if tag is None:
+                    tag = resolved[key] = resolve(ScalarNode, event.value, event.implicit)
+            node: Any = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+            count += 1
+            if event.anchor is not None:
+                _anchor(anchors, event, node)
+        elif cls is SequenceEndEvent or cls is MappingEndEvent:
+            stack.pop()[0].end_mark = event.end_mark  # attached when it started
+            top = stack[-1] if stack else root_holder
+            continue
         elif cls is SequenceStartEvent or cls is MappingStartEvent:
             if len(stack) >= MAX_DEPTH:
                 line = event.start_mark.line + 1
@@ -222,10 +257,14 @@ def _compose(loader: Any) -> tuple[yaml.Node | None, int]:
             tag = event.tag
             if tag is None or tag == "!":
                 tag = resolve(kind, None, event.implicit)
-            node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
-        elif cls is SequenceEndEvent or cls is MappingEndEvent:
-            node = stack.pop()[0]
-            node.end_mark = event.end_mark
+            node = kind(tag, [], event.start_mark, None, event.flow_style)
+            count += 1
+            if event.anchor is not None:
+                _anchor(anchors, event, node)
+            _attach(top, node)
+            top = [node, None]
+            stack.append(top)
+            continue
         elif cls is AliasEvent:
             if event.anchor not in anchors:
                 line = event.start_mark.line + 1
@@ -233,25 +272,7 @@ def _compose(loader: Any) -> tuple[yaml.Node | None, int]:
             node = anchors[event.anchor]
         else:
             break
-        if cls is not SequenceEndEvent and cls is not MappingEndEvent and cls is not AliasEvent:
-            count += 1
-            anchor = event.anchor
-            if anchor is not None:
-                if anchor in anchors:
-                    first = _line(anchors[anchor])
-                    raise _YamlProblem(
-                        event.start_mark.line + 1,
-                        f"found duplicate anchor {anchor!r} (first on line {first})",
-                    )
-                anchors[anchor] = node
-            if cls is not ScalarEvent:
-                stack.append([node, None])
-                continue
-        if not stack:
-            root = node
-            continue
-        top = stack[-1]
-        parent = top[0]
+        parent = top[0]  # inline _attach: most nodes are scalars
         if type(parent) is SequenceNode:
             parent.value.append(node)
         elif top[1] is None:
@@ -259,6 +280,7 @@ def _compose(loader: Any) -> tuple[yaml.Node | None, int]:
         else:
             parent.value.append((top[1], node))
             top[1] = None
+    root = root_holder[1]
     event = get()
     if isinstance(event, DocumentStartEvent):
         line = event.start_mark.line + 1 if event.start_mark is not None else 1

@@ -27,6 +27,8 @@ def _visible(match: re.Match[str]) -> str:
 
 def escape(text: str) -> str:
     """``text`` with every terminal control and bidi character shown as a visible escape."""
+    if text.isprintable():  # the common case, checked in C: none of them is printable
+        return text
     return UNSAFE.sub(_visible, text)
 
 
