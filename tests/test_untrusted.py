@@ -628,3 +628,38 @@ def test_import_with_an_empty_or_long_id_exits_2(tmp_path: Path, isolated_home: 
     assert long.count("\n") == 1
     assert "at most 64" in long
     assert not (isolated_home / "roadmaps").exists()  # nothing was written
+
+
+def test_a_special_file_among_the_user_roadmaps_is_skipped(isolated_home: Path) -> None:
+    folder = isolated_home / "roadmaps"
+    folder.mkdir(parents=True)
+    (folder / "zero.yaml").symlink_to("/dev/zero")
+    os.mkfifo(folder / "pipe.yaml")
+    result = run("list")
+    assert "ml-12-weeks" in result.stdout
+    assert result.stderr.splitlines() == [
+        f"warning: skipped {folder / 'pipe.yaml'}:1: the file is a pipe, not a regular file",
+        f"warning: skipped {folder / 'zero.yaml'}:1: the file is a character device, "
+        "not a regular file",
+    ]
+
+
+def test_the_catalogue_collects_problems_and_prints_nothing(
+    isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    user_roadmap(isolated_home, "mine.yaml", mine())
+    bad = user_roadmap(isolated_home, "bad.yaml", HEAD.replace("demo", "bad") + "children: []\n")
+    catalog.take_warnings()
+    found = catalog.Catalog()
+    ids = [r.id for r in found.all()]
+    assert "mine" in ids
+    assert "bad" not in ids
+    problem = f"{bad}:5: children: List should have at least 1 item after validation, not 0"
+    assert found.problems == {bad: [problem]}
+    assert found.find("bad") is None
+    assert catalog.take_warnings() == [problem]
+    assert catalog.take_warnings() == []  # reported once
+    with pytest.raises(RoadmapFileError) as info:
+        found.get("bad")
+    assert info.value.problems == [problem]
+    assert capsys.readouterr() == ("", "")
