@@ -732,7 +732,7 @@ def validate_file(path: Path) -> tuple[Roadmap | None, list[str]]:
     from mlroadmap.errors import RoadmapFileError
 
     try:
-        return load_roadmap(path), []
+        return load_roadmap(path, use_cache=False), []
     except RoadmapFileError as exc:
         return None, exc.problems
 
