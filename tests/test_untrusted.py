@@ -663,3 +663,10 @@ def test_the_catalogue_collects_problems_and_prints_nothing(
         found.get("bad")
     assert info.value.problems == [problem]
     assert capsys.readouterr() == ("", "")
+
+
+def test_a_command_reports_only_what_it_skipped(isolated_home: Path) -> None:
+    bad = user_roadmap(isolated_home, "bad.yaml", HEAD.replace("demo", "bad") + "children: []\n")
+    catalog.Catalog().all()  # skipped outside any command: not reported by the next one
+    assert run("show").stderr == ""  # the active roadmap only: the bad file is not read
+    assert run("list").stderr.startswith(f"warning: skipped {bad}:5: children: ")

@@ -44,6 +44,7 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        report_skipped(show=False)  # only this command's own
         try:
             result = fn(*args, **kwargs)
         except MlroadmapError as exc:
@@ -61,15 +62,17 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def report_skipped() -> None:
+def report_skipped(*, show: bool = True) -> None:
     """One warning line on stderr per roadmap file the command skipped (it could not load)."""
     catalog = sys.modules.get("mlroadmap.catalog")
     if catalog is None:
         return
-    from mlroadmap import render
+    lines = catalog.take_warnings()
+    if lines and show:
+        from mlroadmap import render
 
-    for line in catalog.take_warnings():
-        render.notice(f"warning: skipped {line}")
+        for line in lines:
+            render.notice(f"warning: skipped {line}")
 
 
 def output(
