@@ -54,12 +54,7 @@ def url_problem(url: str) -> str | None:
     """
     scheme, colon, rest = url.partition(":")
     scheme = scheme.lower()
-    if (
-        not colon
-        or scheme not in URL_SCHEMES
-        or (scheme != "mailto" and not rest.startswith("//"))
-        or not rest.strip("/")
-    ):
+    if not colon or scheme not in URL_SCHEMES or (scheme != "mailto" and not rest.startswith("//")):
         return "a link must start with https://, http:// or mailto:"
     bad = _NOT_IN_URL.search(url)
     if bad is not None:
