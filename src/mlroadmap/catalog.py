@@ -1,8 +1,13 @@
 """Find roadmaps (bundled and the user's), load and validate them, resolve IDs.
 
-A roadmap file is YAML read with safe-load semantics only. Problems are
-reported as ``file:line: path.to.field: message``. Validated roadmaps are
-cached as JSON keyed by the file's content, so a later run skips YAML.
+A roadmap file is YAML read with safe-load semantics only, and the work is
+bounded: only regular files up to MAX_FILE_BYTES are read, nesting beyond
+MAX_DEPTH is refused as the parser reaches it, and alias and merge-key
+expansion is measured before anything is built. Problems are reported as
+``file:line: path.to.field: message``. Validated roadmaps are cached as JSON
+keyed by the file's content, so a later run skips YAML and these checks.
+A user roadmap that cannot be loaded is skipped by ``Catalog.all`` and kept
+in ``Catalog.problems``; the command line reports it (``take_warnings``).
 """
 
 from __future__ import annotations
