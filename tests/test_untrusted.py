@@ -669,3 +669,42 @@ def test_a_command_reports_only_what_it_skipped(isolated_home: Path) -> None:
     catalog.Catalog().all()  # skipped outside any command: not reported by the next one
     assert run("show").stderr == ""  # the active roadmap only: the bad file is not read
     assert run("list").stderr.startswith(f"warning: skipped {bad}:5: children: ")
+
+
+def test_more_nodes_than_the_cap_are_refused_where_the_cap_is_passed() -> None:
+    text = "".join(f"- {i}\n" for i in range(catalog.MAX_NODES + 10))
+    with pytest.raises(RoadmapFileError) as info:
+        parse_yaml(text, "many.yaml")
+    # The sequence is one node, then each line one: line N holds node N + 1.
+    assert info.value.problems == [
+        f"many.yaml:{catalog.MAX_NODES}: the document has more than {catalog.MAX_NODES:,} nodes"
+    ]
+
+
+def test_more_aliases_than_the_budget_are_refused_as_they_are_read() -> None:
+    aliases = ", ".join(["*a"] * (catalog.MAX_ALIAS_NODES + 1))
+    with pytest.raises(RoadmapFileError) as info:
+        parse_yaml(f"a: &a 1\nb: [{aliases}]\n", "aliases.yaml")
+    assert info.value.problems == [
+        "aliases.yaml:2: the document expands to too many nodes (aliases?)"
+    ]
+
+
+def test_a_refused_file_is_not_parsed_again_for_the_same_content(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, problem = bad_roadmap(isolated_home, "brackets")
+    assert run("list").stderr == f"warning: skipped {problem}\n"
+
+    def no_parsing(*args: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(catalog, "_checked", no_parsing)
+    assert run("list").stderr == f"warning: skipped {problem}\n"
+    # The same content under another name: the problems name the new file.
+    other = path.with_name("other.yaml")
+    other.write_bytes(path.read_bytes())
+    assert f"warning: skipped {other}:5: " in run("list").stderr
+    path.write_text(path.read_text() + "# changed\n")  # new content: parsed afresh
+    with pytest.raises(AssertionError, match="parsed again"):
+        catalog.load_file(path)

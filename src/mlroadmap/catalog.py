@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 100  # nested collections, aliases expanded
+MAX_NODES = 200_000  # nodes as written (a 10,000-item roadmap has about 80,000)
 MAX_ALIAS_NODES = 10_000  # nodes that aliases and merge keys may add
 MAX_QUERY_LENGTH = 200
 ROADMAP_SUFFIXES = (".yaml", ".yml")
@@ -195,6 +196,11 @@ def _attach(top: list[Any], node: Any) -> None:
         top[1] = None
 
 
+def _too_many(event: Any) -> None:
+    line = event.start_mark.line + 1
+    raise _YamlProblem(line, f"the document has more than {MAX_NODES:,} nodes")
+
+
 def _anchor(anchors: dict[str, Any], event: Any, node: Any) -> None:
     if event.anchor in anchors:
         first = _line(anchors[event.anchor])
@@ -225,13 +231,15 @@ def _compose(loader: Any) -> tuple[yaml.Node | None, int]:
 
     get = loader.get_event
     resolve = loader.resolve
-    resolved: dict[tuple[str, Any], str] = {}
+    implicit: dict[str, list[tuple[str, re.Pattern[str]]]] = loader.yaml_implicit_resolvers
+    if loader.yaml_path_resolvers or None in implicit:  # pragma: no cover - not in SafeLoader
+        raise TypeError("path and wildcard resolvers are not supported")
     anchors: dict[str, Any] = {}
     # The open collections: [node, the key waiting for its value (mappings only)].
     stack: list[list[Any]] = []
     top: list[Any] = [None, None]  # stack[-1], or a holder for the root
     root_holder = top
-    count = 0
+    count = aliases = 0
     get()  # the stream starts
     event: Any = get()
     if isinstance(event, StreamEndEvent):
@@ -241,13 +249,18 @@ def _compose(loader: Any) -> tuple[yaml.Node | None, int]:
         cls = type(event)
         if cls is ScalarEvent:
             tag = event.tag
-            if tag is None or tag == "!":
-                key = (event.value, event.implicit)  # keys repeat: resolve each once
-                tag = resolved.get(key)
-                if tag is None:
-                    tag = resolved[key] = resolve(ScalarNode, event.value, event.implicit)
+            if tag is None or tag == "!":  # as Resolver.resolve does (no path resolvers)
+                tag = "tag:yaml.org,2002:str"
+                value = event.value
+                if event.implicit[0]:
+                    for implicit_tag, pattern in implicit.get(value[:1], ()):
+                        if pattern.match(value):
+                            tag = implicit_tag
+                            break
             node: Any = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
             count += 1
+            if count > MAX_NODES:
+                _too_many(event)
             if event.anchor is not None:
                 _anchor(anchors, event, node)
         elif cls is SequenceEndEvent or cls is MappingEndEvent:
@@ -264,6 +277,8 @@ def _compose(loader: Any) -> tuple[yaml.Node | None, int]:
                 tag = resolve(kind, None, event.implicit)
             node = kind(tag, [], event.start_mark, None, event.flow_style)
             count += 1
+            if count > MAX_NODES:
+                _too_many(event)
             if event.anchor is not None:
                 _anchor(anchors, event, node)
             _attach(top, node)
@@ -275,6 +290,10 @@ def _compose(loader: Any) -> tuple[yaml.Node | None, int]:
                 line = event.start_mark.line + 1
                 raise _YamlProblem(line, f"found undefined alias {event.anchor!r}")
             node = anchors[event.anchor]
+            aliases += 1  # each adds at least one node: refuse before composing the rest
+            if aliases > MAX_ALIAS_NODES:
+                line = event.start_mark.line + 1
+                raise _YamlProblem(line, "the document expands to too many nodes (aliases?)")
         else:
             break
         parent = top[0]  # inline _attach: most nodes are scalars
@@ -506,10 +525,47 @@ def load_model(path: Path, kind: type[K], *, use_cache: bool = True) -> K:
             return kind.from_dict(json.loads(cache.read_bytes()))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass
-    value, doc = _checked(text, path, kind)
+        refused = _refused_before(cache, path)
+        if refused is not None:
+            raise RoadmapFileError(refused)
+    try:
+        value, doc = _checked(text, path, kind)
+    except RoadmapFileError as exc:
+        if cache is not None:
+            _remember_refusal(cache, path, exc.problems)
+        raise
     if cache is not None:
         fsio.write_cache(cache, json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
     return value
+
+
+# A file that was refused is refused again for the same content without being
+# parsed: its problems are kept beside the cache, without the file's name.
+
+
+def _refusal_path(cache: Path) -> Path:
+    return cache.with_name(cache.stem + "-refused.json")
+
+
+def _remember_refusal(cache: Path, path: Path, problems: list[str]) -> None:
+    import json
+
+    prefix = f"{path}:"
+    if all(p.startswith(prefix) for p in problems):
+        rest = [p[len(prefix) :] for p in problems]
+        fsio.write_cache(_refusal_path(cache), json.dumps(rest, ensure_ascii=False))
+
+
+def _refused_before(cache: Path, path: Path) -> list[str] | None:
+    import json
+
+    try:
+        rest = json.loads(_refusal_path(cache).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(rest, list) or not rest or not all(isinstance(p, str) for p in rest):
+        return None
+    return [f"{path}:{p}" for p in rest]
 
 
 def load_file(path: Path, *, use_cache: bool = True) -> Roadmap:
