@@ -805,10 +805,17 @@ def test_an_invalid_user_roadmap_exits_2_with_file_and_line(isolated_home: Path)
     path.write_text(
         MINE.replace("title: Read the paper", "titel: Read the paper"), encoding="utf-8"
     )
-    result = run("list", code=2)
+    result = run("show", "-r", "mine", code=2)
     message = flat(result.stderr)
     assert f"{path}:9:children.0.children.0" in message
     assert "unknownkey'titel'" in message
+    listed = run("list")  # the other roadmaps are still listed; the bad one is named once
+    assert "mine" not in listed.stdout.split()
+    assert "ml-12-weeks" in listed.stdout
+    assert listed.stderr.splitlines() == [
+        f"warning: skipped {path}:9: children.0.children.0.title: Field required "
+        "(and 1 more problem)"
+    ]
 
 
 def test_a_user_roadmap_whose_id_differs_from_its_file_name(isolated_home: Path) -> None:

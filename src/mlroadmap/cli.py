@@ -48,15 +48,35 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        report_skipped(show=False)  # only this command's own
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
         except MlroadmapError as exc:
             from mlroadmap import views
 
+            report_skipped()
             views.error(exc.message, exc.hint)
             raise typer.Exit(int(exc.exit_code)) from None
+        except typer.Exit:
+            report_skipped()
+            raise
+        report_skipped()
+        return result
 
     return wrapper  # type: ignore[return-value]
+
+
+def report_skipped(*, show: bool = True) -> None:
+    """One warning line on stderr per roadmap file the command skipped (it could not load)."""
+    catalog = sys.modules.get("mlroadmap.catalog")
+    if catalog is None:
+        return
+    lines = catalog.take_warnings()
+    if lines and show:
+        from mlroadmap import views
+
+        for line in lines:
+            views.notice(f"warning: skipped {line}")
 
 
 def output(
@@ -697,6 +717,11 @@ def export_cmd(
 
     text = tracker.export(tracker.Tracker(), roadmap_query=roadmap, fmt=fmt)
     if output is None:
+        if sys.stdout.isatty():  # shown, not kept: nothing in it may drive the terminal
+            from mlroadmap import text as text_safety
+
+            json_text = fmt.lower() == "json"
+            text = (text_safety.escape_json if json_text else text_safety.escape_lines)(text)
         sys.stdout.write(text)
         return
     tracker.write_export(text, output)
@@ -825,7 +850,9 @@ def doctor_cmd(
 ) -> None:
     """Check the store, its backup and your roadmaps; remove leftovers of killed writes.
 
-    Lists ticks on items no roadmap has now. Exits 1 when the store is unreadable.
+    Lists the roadmap files that cannot be loaded (the other commands skip them)
+    and ticks on items no roadmap has now. Exits 1 when the store is unreadable,
+    else 2 when a roadmap file is invalid.
 
     \b
     Examples:
@@ -838,6 +865,8 @@ def doctor_cmd(
     output(json, jsondoc.doctor_json, views.doctor_view, report)
     if not report.healthy:
         raise typer.Exit(int(ExitStatus.STORE))
+    if report.roadmap_problems:
+        raise typer.Exit(int(ExitStatus.USAGE))
 
 
 @command("merge")

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from mlroadmap.progress import DONE, SKIPPED, Count, status_of
-from mlroadmap.text import UNSAFE
+from mlroadmap.text import escape_json
 
 if TYPE_CHECKING:
     from mlroadmap.models import Node
@@ -36,8 +36,7 @@ if TYPE_CHECKING:
 def emit(document: Any) -> None:
     """One JSON document on stdout; control characters (C1 and bidi too) escaped."""
     text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default)
-    text = UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(escape_json(text) + "\n")
 
 
 def _json_default(value: object) -> str:
@@ -180,6 +179,7 @@ def doctor_json(report: DoctorReport) -> dict[str, Any]:
         "set_aside": str(report.set_aside) if report.set_aside else None,
         "unfinished_line": report.unfinished_line,
         "removed": [str(p) for p in report.removed],
+        "roadmap_problems": list(report.roadmap_problems),
     }
 
 

@@ -21,6 +21,8 @@ Slug = Annotated[
 __all__ = ["SCHEMA_VERSION", "STATUS_ACTIONS", "Event", "RoadmapSettings", "Settings", "StoreData"]
 
 
+MAX_NOTE_LENGTH = 10_000
+
 Action = Literal["done", "start", "skip", "todo", "note"]
 
 
@@ -42,7 +44,7 @@ class Event(_Record):
     item: Slug
     action: Action
     on: date | None = None
-    note: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+    note: Annotated[str, StringConstraints(max_length=MAX_NOTE_LENGTH)] | None = None
 
     @property
     def day(self) -> date:

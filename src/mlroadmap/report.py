@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from mlroadmap.progress import DONE, SKIPPED, STARTED, TODO, Count
-from mlroadmap.text import clean, plural
+from mlroadmap.text import UNSAFE, clean, plural
 from mlroadmap.views import percent
 from mlroadmap.vocabulary import SETTLED
 
@@ -48,9 +48,7 @@ MARKS = {DONE: "✓", STARTED: "◐", SKIPPED: "\u2013", CREDITED: "★", TODO: 
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 # Every character ``clean`` or ``_NOT_XML`` changes (a test holds it to them): most
 # texts have none, and are returned as they are.
-_ODD = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
+_ODD = re.compile(f"[{UNSAFE.pattern[1:-1]}\ud800-\udfff\ufffe\uffff]")
 _SAFE_URL = re.compile(r"https?://[^\s\"'<>\\]+")
 
 

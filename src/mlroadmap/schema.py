@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from mlroadmap.text import url_problem
 from mlroadmap.vocabulary import ID_RE, MAX_ID_LENGTH
 
 Slug = Annotated[
@@ -22,10 +23,9 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 def _check_url(value: str) -> str:
-    if not value.startswith(("https://", "http://")):
-        raise ValueError("a link must start with https:// or http://")
-    if any(c.isspace() for c in value):
-        raise ValueError("a link must not contain spaces")
+    problem = url_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 

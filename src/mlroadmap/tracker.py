@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from mlroadmap.catalog import Catalog, resolve
 from mlroadmap.errors import UserError
-from mlroadmap.models import Node, Problem, Roadmap
+from mlroadmap.models import Node, Roadmap
 from mlroadmap.progress import (
     DONE,
     SKIPPED,
@@ -99,7 +99,7 @@ class Tracker:
 
     def roadmap(self, query: str | None = None, summary: LogSummary | None = None) -> Roadmap:
         """The roadmap ``query`` names (ID or unique prefix), or the active one."""
-        rid = self.catalog.resolve_roadmap(query) if query else self.active_id(summary)
+        rid = self.catalog.resolve_roadmap(query) if query is not None else self.active_id(summary)
         return self.catalog.get(rid)
 
     def states(self, roadmap: Roadmap) -> dict[str, ItemState]:
@@ -290,6 +290,7 @@ def mark(
     """
     if not queries:
         raise UserError("name at least one item ID")
+    _check_note(note)
     if on is not None and on > local_today():
         raise UserError(f"--on {on.isoformat()} is in the future")
     result: MarkResult | None = None
@@ -354,12 +355,22 @@ def _timestamps(summary: LogSummary) -> Iterator[datetime]:
         stamp += timedelta(microseconds=1)
 
 
+def _check_note(note: str | None) -> None:
+    from mlroadmap.records import MAX_NOTE_LENGTH
+
+    if note is not None and len(note) > MAX_NOTE_LENGTH:
+        raise UserError(
+            f"the note is {len(note):,} characters long; the limit is {MAX_NOTE_LENGTH:,}"
+        )
+
+
 def add_note(
     tracker: Tracker, *, query: str, text: str, roadmap_query: str | None = None
 ) -> MarkResult:
     """Attach a note (a thought, or a link to the work that proves it) to an item."""
     if not text.strip():
         raise UserError("the note is empty")
+    _check_note(text.strip())
     result: MarkResult | None = None
 
     def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
@@ -571,12 +582,16 @@ class DoctorReport(NamedTuple):
     set_aside: Path | None = None
     unfinished_line: bool = False  # a write was killed half-way; its line is ignored
     removed: tuple[Path, ...] = ()  # temporary files left by killed writers, now deleted
+    # every problem of the roadmap files that cannot be loaded (they are skipped)
+    roadmap_problems: tuple[str, ...] = ()
 
 
 def _orphans(catalog: Catalog, data: StoreData) -> list[Orphan]:
     found: dict[tuple[str, str], list[str | int]] = {}
     for event in data.events:
         roadmap = catalog.find(event.roadmap)
+        if roadmap is None and event.roadmap in catalog.files:
+            continue  # its file cannot be loaded: listed among the roadmap problems
         if roadmap is None:
             reason = "the roadmap is not installed"
         elif roadmap.index.current(event.item) is not None:
@@ -609,6 +624,9 @@ def doctor(tracker: Tracker, *, restore: bool = False) -> DoctorReport:
     except StoreError as exc:
         problem = exc.message
     raw = store.read_bytes() if data is not None else None
+    roadmap_problems = tuple(
+        line for problems in tracker.catalog.check().values() for line in problems
+    )
     removed = store.remove_leftovers()
     restored_from = set_aside = None
     if restore:
@@ -636,6 +654,7 @@ def doctor(tracker: Tracker, *, restore: bool = False) -> DoctorReport:
         set_aside=set_aside,
         unfinished_line=bool(raw and not raw.endswith(b"\n")) and restored_from is None,
         removed=tuple(removed),
+        roadmap_problems=roadmap_problems,
     )
 
 
@@ -698,7 +717,7 @@ def log(
         raise UserError(f"--until {until} is before --since {since}")
     from mlroadmap.progress import by_day
 
-    only = tracker.roadmap(roadmap_query).id if roadmap_query else None
+    only = tracker.roadmap(roadmap_query).id if roadmap_query is not None else None
     events = tracker.data.events
     chosen = [
         event
@@ -758,7 +777,9 @@ def search(tracker: Tracker, *, text: str, roadmap_query: str | None = None) -> 
     words = text.casefold().split()
     if not words:
         raise UserError("give some text to search for")
-    roadmaps = [tracker.roadmap(roadmap_query)] if roadmap_query else tracker.catalog.all()
+    roadmaps = (
+        [tracker.roadmap(roadmap_query)] if roadmap_query is not None else tracker.catalog.all()
+    )
     hits = []
     for roadmap in roadmaps:
         states = tracker.states(roadmap)
@@ -797,12 +818,19 @@ def import_markdown(
 
     from mlroadmap.catalog import check_text, normalise_query, read_text
     from mlroadmap.importer import convert, slugify
-    from mlroadmap.models import ID_RE
+    from mlroadmap.models import ID_RE, MAX_ID_LENGTH
 
     text, _ = read_text(source)
-    rid = normalise_query(roadmap_id, "roadmap") if roadmap_id else slugify(source.stem, "roadmap")
-    if not ID_RE.match(rid):
-        raise UserError(f"--id {rid!r} is not a valid ID (lowercase letters, digits and dashes)")
+    rid = (
+        normalise_query(roadmap_id, "roadmap")
+        if roadmap_id is not None
+        else slugify(source.stem, "roadmap")
+    )
+    if not ID_RE.match(rid) or len(rid) > MAX_ID_LENGTH:
+        raise UserError(
+            f"--id {rid!r} is not a valid ID "
+            f"(at most {MAX_ID_LENGTH} lowercase letters, digits and dashes)"
+        )
     existing = tracker.catalog.files.get(rid)
     if existing is not None and (existing.bundled or not force):
         raise UserError(
@@ -839,21 +867,13 @@ def validate_files(files: list[Path]) -> list[FileCheck]:
 
 def validate_file(path: Path) -> tuple[Roadmap | None, list[str]]:
     """A roadmap file's problems as ``file:line: message`` lines (none: the roadmap)."""
-    from mlroadmap.catalog import format_problems, parse_yaml, problems_in, read_text
+    from mlroadmap.catalog import load_roadmap
     from mlroadmap.errors import RoadmapFileError
 
     try:
-        text, _ = read_text(path)
-        document = parse_yaml(text, path)
+        return load_roadmap(path, use_cache=False), []
     except RoadmapFileError as exc:
         return None, exc.problems
-    roadmap, problems = problems_in(document)
-    if roadmap is not None and path.stem != roadmap.id:
-        problems.append(
-            Problem(path=("id",), message=f"the ID {roadmap.id!r} must match the file name")
-        )
-        roadmap = None
-    return roadmap, format_problems(text, path, problems)
 
 
 def export(tracker: Tracker, *, roadmap_query: str | None, fmt: str) -> str:

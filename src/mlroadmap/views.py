@@ -680,6 +680,8 @@ def doctor_view(report: DoctorReport) -> RenderableType:
         lines.append(Text(f"fixed {clean(str(path))}: removed, a temporary file of a killed write"))
     if not report.healthy and report.backup_events is not None:
         lines.append(Text("Run 'mlroadmap doctor --restore' to put the backup back.", style="bold"))
+    for problem in report.roadmap_problems:
+        lines.append(Text(f"FAIL  {clean(problem)}", style="red"))
     return Group(*lines)
 
 
