@@ -384,3 +384,32 @@ def test_narrow_terminal_keeps_ids_whole(monkeypatch: pytest.MonkeyPatch) -> Non
     for section in ("month-1", "month-2", "month-3", "resources"):
         assert any(line.startswith(section + " ") for line in out.splitlines())
     assert max(len(line) for line in out.splitlines()) <= 60
+
+
+def test_validate_a_markdown_file_suggests_import(tmp_path: Path) -> None:
+    doc = tmp_path / "plan.md"
+    doc.write_text("# Plan\n\n- [ ] One\n", encoding="utf-8")
+    result = run("validate", str(doc), code=2)
+    assert result.stdout == (
+        f"{doc}:1: this is a Markdown document, not a roadmap file; "
+        f"'mlroadmap import {doc}' turns it into one\n"
+    )
+
+
+def test_validate_checks_the_skills_catalogue_as_one() -> None:
+    bundled = Tracker().catalog.bundled_dir
+    files = sorted(str(p) for p in bundled.glob("*.yaml"))
+    doc = run_json("validate", *files)
+    by_name = {Path(f["path"]).name: f for f in doc["files"]}
+    assert by_name["skills.yaml"]["ok"] is True
+    assert by_name["skills.yaml"]["kind"] == "skills"
+    assert all(f["ok"] for f in doc["files"])
+    assert "a skills catalogue, " in run("validate", str(bundled / "skills.yaml")).stdout
+
+
+def test_validate_reports_a_broken_skills_catalogue(tmp_path: Path) -> None:
+    bad = tmp_path / "skills.yaml"
+    bad.write_text("skills:\n  - id: x\n    name: X\n    items: {}\n", encoding="utf-8")
+    out = run("validate", str(bad), code=2).stdout
+    assert out.startswith(f"{bad}:")
+    assert "items" in out

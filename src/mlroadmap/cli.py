@@ -685,7 +685,7 @@ def validate_cmd(
 
     checks = tracker.validate_files(files)
     output(json, jsondoc.validate_json, views.validate_view, checks)
-    if any(check.roadmap is None for check in checks):
+    if not all(check.ok for check in checks):
         raise typer.Exit(int(ExitStatus.USAGE))
 
 

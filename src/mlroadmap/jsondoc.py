@@ -264,7 +264,8 @@ def validate_json(checks: list[FileCheck]) -> dict[str, Any]:
         "files": [
             {
                 "path": str(check.path),
-                "ok": check.roadmap is not None,
+                "ok": check.ok,
+                "kind": "skills" if check.skills is not None else "roadmap",
                 "id": check.roadmap.id if check.roadmap is not None else None,
                 "items": len(check.roadmap.index.leaves) if check.roadmap is not None else None,
                 "problems": check.problems,

@@ -856,24 +856,44 @@ def import_markdown(
 @dataclass(frozen=True, slots=True)
 class FileCheck:
     path: Path
-    roadmap: Roadmap | None  # None when the file has problems
+    roadmap: Roadmap | None  # the roadmap, when the file is a valid one
     problems: list[str]  # each "file:line: message"
+    skills: SkillsCatalogue | None = None  # the catalogue, when the file is a valid one
+
+    @property
+    def ok(self) -> bool:
+        return self.roadmap is not None or self.skills is not None
+
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 
 
 def validate_files(files: list[Path]) -> list[FileCheck]:
-    """Check roadmap files, each on its own."""
-    return [FileCheck(path, *validate_file(path)) for path in files]
+    """Check roadmap files (and a skills catalogue, ``skills.yaml``), each on its own."""
+    return [validate_file(path) for path in files]
 
 
-def validate_file(path: Path) -> tuple[Roadmap | None, list[str]]:
-    """A roadmap file's problems as ``file:line: message`` lines (none: the roadmap)."""
-    from mlroadmap.catalog import load_roadmap
+def validate_file(path: Path) -> FileCheck:
+    """A roadmap file's problems as ``file:line: message`` lines, or the roadmap."""
+    from mlroadmap.catalog import load_model, load_roadmap
     from mlroadmap.errors import RoadmapFileError
+    from mlroadmap.models import SkillsCatalogue
 
+    if path.suffix.lower() in MARKDOWN_SUFFIXES:
+        return FileCheck(
+            path,
+            None,
+            [
+                f"{path}:1: this is a Markdown document, not a roadmap file; "
+                f"'mlroadmap import {path}' turns it into one"
+            ],
+        )
     try:
-        return load_roadmap(path, use_cache=False), []
+        if path.stem == "skills":
+            return FileCheck(path, None, [], load_model(path, SkillsCatalogue, use_cache=False))
+        return FileCheck(path, load_roadmap(path, use_cache=False), [])
     except RoadmapFileError as exc:
-        return None, exc.problems
+        return FileCheck(path, None, exc.problems)
 
 
 def export(tracker: Tracker, *, roadmap_query: str | None, fmt: str) -> str:

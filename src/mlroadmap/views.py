@@ -873,6 +873,9 @@ def validate_view(checks: list[FileCheck]) -> str:
     lines: list[str] = []
     for check in checks:
         lines.extend(clean(line) for line in check.problems)
+        if check.skills is not None:
+            skills = plural(len(check.skills.skills), "skill")
+            lines.append(f"{clean(str(check.path))}: ok (a skills catalogue, {skills})")
         if check.roadmap is not None:
             lines.append(f"{clean(str(check.path))}: ok ({len(check.roadmap.index.leaves)} items)")
     return "".join(line + "\n" for line in lines)
