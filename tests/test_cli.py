@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
 from mlroadmap import __version__
 from mlroadmap.cli import app
+from tests.cli_run import Clock, install_clock, run, run_json, runner
 
 NOW = datetime(2026, 3, 4, 10, 30, tzinfo=timezone.utc)  # a Wednesday
 TODAY = NOW.date()
@@ -24,43 +24,10 @@ WEEK_5 = [
     "sklearn-train-evaluate",
 ]
 
-runner = CliRunner()
-
-
-class Clock:
-    """A clock that starts at NOW and moves on a second each time it is read."""
-
-    def __init__(self) -> None:
-        self.current = NOW
-
-    def __call__(self) -> datetime:
-        self.current += timedelta(seconds=1)
-        return self.current
-
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    ticking = Clock()
-    monkeypatch.setattr("mlroadmap.tracker.now", ticking)
-    return ticking
-
-
-def run(*args: str, code: int = 0) -> Result:
-    """Run the CLI; check the exit code and that no traceback reached the user."""
-    result = runner.invoke(app, list(args))
-    detail = f"stdout={result.stdout!r}\nstderr={result.stderr!r}\nexc={result.exception!r}"
-    assert result.exit_code == code, detail
-    assert "Traceback" not in result.output, detail
-    if result.exception is not None:
-        assert isinstance(result.exception, SystemExit), detail
-    return result
-
-
-def run_json(*args: str) -> Any:
-    """Run a --json command: stdout is one JSON document and nothing else."""
-    result = run(*args, "--json")
-    assert result.stdout.lstrip().startswith(("{", "["))
-    return json.loads(result.stdout)  # fails on anything else on stdout
+    return install_clock(monkeypatch, NOW)
 
 
 def flat(text: str) -> str:

@@ -2,52 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from mlroadmap.cli import app
 from mlroadmap.skills import load
 from mlroadmap.tracker import Tracker
+from tests.cli_run import Clock, install_clock, run, run_json
 
 NOW = datetime(2026, 11, 20, 18, 0, tzinfo=timezone.utc)
 TODAY = NOW.date()
-runner = CliRunner()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.current = NOW
-
-    def __call__(self) -> datetime:
-        self.current += timedelta(seconds=1)
-        return self.current
 
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    ticking = Clock()
-    monkeypatch.setattr("mlroadmap.tracker.now", ticking)
-    return ticking
-
-
-def run(*args: str, code: int = 0) -> Result:
-    result = runner.invoke(app, list(args))
-    detail = f"stdout={result.stdout!r}\nstderr={result.stderr!r}\nexc={result.exception!r}"
-    assert result.exit_code == code, detail
-    assert "Traceback" not in result.output, detail
-    return result
-
-
-def run_json(*args: str) -> Any:
-    return json.loads(run(*args, "--json").stdout)
+    return install_clock(monkeypatch, NOW)
 
 
 def flat(text: str) -> str:

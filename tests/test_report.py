@@ -17,46 +17,21 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner, Result
 
 from mlroadmap import report
-from mlroadmap.cli import app
 from mlroadmap.text import clean
 from mlroadmap.tracker import Tracker
 from mlroadmap.tracker import report as tracker_report
+from tests.cli_run import Clock, install_clock, run, run_json
 
 NOW = datetime(2026, 3, 4, 10, 30, tzinfo=timezone.utc)  # a Wednesday
 TODAY = NOW.date()
 SVG = "{http://www.w3.org/2000/svg}"
-runner = CliRunner()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.current = NOW
-
-    def __call__(self) -> datetime:
-        self.current += timedelta(seconds=1)
-        return self.current
 
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    ticking = Clock()
-    monkeypatch.setattr("mlroadmap.tracker.now", ticking)
-    return ticking
-
-
-def run(*args: str, code: int = 0) -> Result:
-    result = runner.invoke(app, list(args))
-    detail = f"stdout={result.stdout!r}\nstderr={result.stderr!r}\nexc={result.exception!r}"
-    assert result.exit_code == code, detail
-    assert "Traceback" not in result.output, detail
-    return result
-
-
-def run_json(*args: str) -> Any:
-    return json.loads(run(*args, "--json").stdout)
+    return install_clock(monkeypatch, NOW)
 
 
 def parse_html(text: str) -> Any:
