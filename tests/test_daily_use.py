@@ -386,3 +386,16 @@ def test_validate_reports_a_broken_skills_catalogue(tmp_path: Path) -> None:
     out = run("validate", str(bad), code=2).stdout
     assert out.startswith(f"{bad}:")
     assert "items" in out
+
+
+@pytest.mark.parametrize("columns", ["60", "50", "80"])
+def test_log_never_splits_an_id_on_a_narrow_terminal(
+    columns: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    run("done", "basic-stats-on-data", "numpy-vector-ops")
+    out = run("log").stdout
+    words = out.split()
+    assert "ml-12-weeks/basic-stats-on-data" in words
+    assert "ml-12-weeks/numpy-vector-ops" in words
+    assert max(len(line) for line in out.splitlines()) <= int(columns)

@@ -89,17 +89,34 @@ class Rows:
     ``log``, ``search`` and ``next``). When the short cells are not
     one line each, or leave no room for the last column, it lets Rich's Table
     draw the rows. ``tests/test_render.py`` checks that both draw the same.
+
+    ``whole`` is the width of the longest word of the last column that must
+    never be split (an ID): when the terminal leaves the last column less than
+    that, each row is drawn as one line of text instead, wrapped at spaces.
     """
 
-    __slots__ = ("headers", "rows")
+    __slots__ = ("headers", "rows", "whole")
     HEADER_STYLE = "bold"
 
-    def __init__(self, headers: Sequence[str] | None = None) -> None:
+    def __init__(self, headers: Sequence[str] | None = None, *, whole: int = 0) -> None:
         self.headers = list(headers) if headers is not None else None
         self.rows: list[tuple[Text, ...]] = []
+        self.whole = whole
 
     def add_row(self, *cells: Text) -> None:
         self.rows.append(cells)
+
+    def _lines(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        """Each row as one text, its cells two spaces apart, wrapped at spaces."""
+        from rich.text import Text
+
+        for row in self.rows:
+            line = Text()
+            for i, cell in enumerate(row):
+                if i:
+                    line.append("  ")
+                line.append_text(cell)
+            yield from console.render(line, options)
 
     def table(self) -> Table:
         """The Rich Table of the same rows."""
@@ -146,6 +163,9 @@ class Rows:
             default=0,
         )
         room = min(natural, options.max_width - indent)
+        if options.max_width - indent < self.whole:
+            yield from self._lines(console, options)
+            return
         if room < 1:
             yield self.table()
             return

@@ -169,9 +169,11 @@ class Bar:
         self.width = width
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        """Its full width from 80 columns on; narrower below, leaving room for titles."""
         from rich.measure import Measurement
 
-        return Measurement(min(self.MIN_WIDTH, self.width), self.width)
+        room = max(self.MIN_WIDTH, (console.width - 40) // 2)
+        return Measurement(min(self.MIN_WIDTH, self.width), min(self.width, room))
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
         blocks = ASCII_BAR_BLOCKS if options.ascii_only else BAR_BLOCKS
@@ -700,8 +702,10 @@ def log_view(result: LogResult) -> Iterator[RenderableType]:
             yield Text(f"Nothing recorded{_log_range(result)}.")
         return
     for start in range(0, len(result.entries), LOG_CHUNK):
-        table = Rows(["When", "What", "Item"] if start == 0 else None)
-        for entry in result.entries[start : start + LOG_CHUNK]:
+        chunk = result.entries[start : start + LOG_CHUNK]
+        whole = max(len(e.event.roadmap) + 1 + len(e.event.item) for e in chunk)
+        table = Rows(["When", "What", "Item"] if start == 0 else None, whole=whole)
+        for entry in chunk:
             table.add_row(*_log_row(entry))
         yield table
     hidden = result.matched - len(result.entries)
