@@ -163,7 +163,7 @@ class Rows:
             default=0,
         )
         room = min(natural, options.max_width - indent)
-        if options.max_width - indent < self.whole:
+        if self.whole and options.max_width - indent < self.whole:
             yield from self._lines(console, options)
             return
         if room < 1:
