@@ -486,11 +486,12 @@ def export_cmd(
     """
     from mlroadmap import render, tracker
 
-    text = tracker.export(tracker.Tracker(), roadmap_query=roadmap, fmt=fmt.lower())
+    t = tracker.Tracker()
+    text = tracker.export(t, roadmap_query=roadmap, fmt=fmt.lower())
     if output is None:
         sys.stdout.write(text)
         return
-    tracker.write_export(text, output)
+    tracker.write_export(t, text, output)
     render.notice(f"Wrote {output}.")
 
 
@@ -532,7 +533,9 @@ def doctor_cmd(
     restore: Annotated[
         bool,
         typer.Option(
-            "--restore", help="Put the backup (store.json.bak) back; the current file is kept."
+            "--restore",
+            help="Salvage every intact event of the store, its backup and earlier copies; "
+            "the current files are kept under new names.",
         ),
     ] = False,
     json: JsonOpt = False,

@@ -38,8 +38,12 @@ class ItemState:
 
 
 def ordered(events: Iterable[Event]) -> list[Event]:
-    """Events in the order they were recorded (ties broken by ID, so merges agree)."""
-    return sorted(events, key=lambda e: (e.ts, e.id))
+    """Events in log order: by sequence number, then time, then ID (so merges agree).
+
+    The order never depends on the wall clock for events that carry a sequence
+    number; older events without one come first, by time.
+    """
+    return sorted(events, key=lambda e: (e.seq or 0, e.ts, e.id))
 
 
 def replay(roadmap: Roadmap, events: Iterable[Event]) -> dict[str, ItemState]:
@@ -66,9 +70,9 @@ def replay(roadmap: Roadmap, events: Iterable[Event]) -> dict[str, ItemState]:
     return states
 
 
-def _set_at(ts: str, event_id: str) -> tuple[datetime, str]:
+def _set_at(record: list[Any]) -> tuple[int, datetime, str]:
     """The log order of the event that set a status: the later of two recorded IDs wins."""
-    return (datetime.fromisoformat(ts), event_id)
+    return (record[5], datetime.fromisoformat(record[1]), record[2])
 
 
 class LogSummary:
@@ -76,13 +80,14 @@ class LogSummary:
 
     Per roadmap and recorded item ID: the last status (``""`` when the item
     only has notes), when and by which event it was set, the day it counts
-    for, and how many notes it has. Also the settings, the newest time stamp
-    and the number of events. Built by adding every event in log order; an
-    event added later must be newer than every event already added (new
-    events always are: see ``tracker._timestamps``).
+    for, how many notes it has, and the setting event's sequence number. Also
+    the settings, the newest time stamp, the highest sequence number and the
+    number of events. Built by adding every event in log order (``ordered``);
+    an event added later must come after every event already added (new
+    events always do: each takes ``seq + 1``).
     """
 
-    __slots__ = ("active", "count", "items", "newest", "shared_credit", "started")
+    __slots__ = ("active", "count", "items", "newest", "seq", "shared_credit", "started")
 
     def __init__(
         self,
@@ -95,8 +100,9 @@ class LogSummary:
         self.shared_credit = shared_credit
         self.started: dict[str, date] = started or {}
         self.newest: datetime | None = None
+        self.seq = 0
         self.count = 0
-        # roadmap -> item -> [status, ts of that status, its event ID, day, notes]
+        # roadmap -> item -> [status, ts of that status, its event ID, day, notes, its seq]
         self.items: dict[str, dict[str, list[Any]]] = {}
 
     @classmethod
@@ -113,16 +119,19 @@ class LogSummary:
     def add(self, event: Event) -> None:
         record = self.items.setdefault(event.roadmap, {}).get(event.item)
         if record is None:
-            record = self.items[event.roadmap][event.item] = ["", "", "", "", 0]
+            record = self.items[event.roadmap][event.item] = ["", "", "", "", 0, 0]
         if event.action in STATUS_ACTIONS:
             record[0] = event.action
             record[1] = event.ts.isoformat()
             record[2] = event.id
             record[3] = event.day.isoformat()
+            record[5] = event.seq or 0
         if event.note:
             record[4] += 1
         if self.newest is None or event.ts > self.newest:
             self.newest = event.ts
+        if event.seq is not None and event.seq > self.seq:
+            self.seq = event.seq
         self.count += 1
 
     def statuses(self) -> dict[tuple[str, str], str]:
@@ -139,8 +148,9 @@ class LogSummary:
         renamed = roadmap.index.old_ids
         states: dict[str, ItemState] = {}
         new_ids = set(renamed.values())
-        latest: dict[str, tuple[datetime, str]] = {}  # only for IDs recorded under two names
-        for recorded, (status, ts, event_id, day, notes) in self.items.get(roadmap.id, {}).items():
+        latest: dict[str, tuple[int, datetime, str]] = {}  # only for IDs recorded under two names
+        for recorded, record in self.items.get(roadmap.id, {}).items():
+            status, day, notes = record[0], record[3], record[4]
             item = renamed.get(recorded, recorded)
             state = states.get(item)
             if state is None:
@@ -149,7 +159,7 @@ class LogSummary:
             if not status:
                 continue
             if item in new_ids:  # the item's events may be under an old ID too
-                key = _set_at(ts, event_id)
+                key = _set_at(record)
                 if item in latest and latest[item] > key:
                     continue
                 latest[item] = key
@@ -166,7 +176,7 @@ class LogSummary:
             return TODO
         if len(found) == 1:
             return str(found[0][0])
-        return str(max(found, key=lambda r: _set_at(r[1], r[2]))[0])
+        return str(max(found, key=_set_at)[0])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -174,6 +184,7 @@ class LogSummary:
             "shared_credit": self.shared_credit,
             "started": {rid: day.isoformat() for rid, day in self.started.items()},
             "newest": self.newest.isoformat() if self.newest else None,
+            "seq": self.seq,
             "count": self.count,
             "items": self.items,
         }
@@ -186,8 +197,17 @@ class LogSummary:
             started={rid: date.fromisoformat(day) for rid, day in doc["started"].items()},
         )
         summary.newest = datetime.fromisoformat(doc["newest"]) if doc["newest"] else None
+        summary.seq = doc["seq"]
         summary.count = doc["count"]
         summary.items = doc["items"]
+        if not (
+            isinstance(summary.seq, int)
+            and isinstance(summary.count, int)
+            and isinstance(summary.items, dict)
+            and isinstance(summary.active, str | None)
+            and isinstance(summary.shared_credit, bool)
+        ):
+            raise ValueError("not a log summary")
         return summary
 
 

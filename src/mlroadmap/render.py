@@ -775,10 +775,30 @@ def doctor_view(report: DoctorReport) -> RenderableType:
     from rich.text import Text
 
     lines: list[RenderableType] = []
-    if report.restored_from is not None:
-        lines.append(Text(f"Restored {report.store} from {report.restored_from}.", style="green"))
+    if report.salvaged:
+        lines.append(
+            Text(f"Restored {clean(str(report.store))}: {report.events} events from", style="green")
+        )
+        for path, count in report.salvaged:
+            lines.append(Text(f"      {clean(str(path))}: {count} intact events"))
         if report.set_aside is not None:
-            lines.append(Text(f"The replaced file was kept as {report.set_aside}."))
+            lines.append(Text(f"The replaced file was kept as {clean(str(report.set_aside))}."))
+        if report.backup_set_aside is not None:
+            lines.append(Text(f"The old backup was kept as {clean(str(report.backup_set_aside))}."))
+        if report.unreadable:
+            lines.append(
+                Text(
+                    f"warn  {report.unreadable} damaged event line(s) are in no other copy; "
+                    "the kept files still hold them"
+                )
+            )
+    if report.symlink is not None:
+        lines.append(
+            Text(
+                f"info  {clean(str(report.symlink))} links to the store; "
+                "its files are written beside the link's target"
+            )
+        )
     if report.healthy:
         lines.append(Text(f"ok    {clean(str(report.store))}: {report.events} events", style=""))
         if report.unfinished_line:
@@ -790,6 +810,28 @@ def doctor_view(report: DoctorReport) -> RenderableType:
             )
     else:
         lines.append(Text(f"FAIL  {clean(report.problem or '')}", style="red"))
+        if report.missing:
+            lines.append(
+                Text(
+                    f"      missing from the store: {', '.join(report.missing[:5])}"
+                    + (f" and {len(report.missing) - 5} more" if len(report.missing) > 5 else "")
+                )
+            )
+    if report.duplicates:
+        lines.append(
+            Text(f"info  {report.duplicates} event line(s) appear twice; each counts once")
+        )
+    for problem in report.out_of_range:
+        lines.append(Text(f"warn  {clean(problem)}"))
+    if report.cache_rebuilt is not None:
+        lines.append(Text(f"fixed {clean(report.cache_rebuilt)}; rebuilt from the log"))
+    if report.backup_bad_lines:
+        lines.append(
+            Text(
+                f"warn  {report.backup_bad_lines} line(s) of the backup cannot be read; "
+                "the next write replaces it"
+            )
+        )
     if report.backup is None:
         lines.append(Text("info  no backup yet (one is kept from the second write on)"))
     elif report.backup_events is None:
@@ -818,8 +860,10 @@ def doctor_view(report: DoctorReport) -> RenderableType:
         lines.append(Text("ok    every recorded item exists in its roadmap"))
     for path in report.removed:
         lines.append(Text(f"fixed {clean(str(path))}: removed, a temporary file of a killed write"))
-    if not report.healthy and report.backup_events is not None:
-        lines.append(Text("Run 'mlroadmap doctor --restore' to put the backup back.", style="bold"))
+    if not report.healthy:
+        lines.append(
+            Text("Run 'mlroadmap doctor --restore' to salvage every intact event.", style="bold")
+        )
     return Group(*lines)
 
 
@@ -839,6 +883,16 @@ def doctor_json(report: DoctorReport) -> dict[str, Any]:
         "set_aside": str(report.set_aside) if report.set_aside else None,
         "unfinished_line": report.unfinished_line,
         "removed": [str(p) for p in report.removed],
+        "missing": list(report.missing),
+        "duplicates": report.duplicates,
+        "out_of_range": list(report.out_of_range),
+        "cache_rebuilt": report.cache_rebuilt,
+        "backup_bad_lines": report.backup_bad_lines,
+        "copies": [str(p) for p in report.copies],
+        "symlink": str(report.symlink) if report.symlink else None,
+        "salvaged": [{"path": str(p), "events": n} for p, n in report.salvaged],
+        "backup_set_aside": str(report.backup_set_aside) if report.backup_set_aside else None,
+        "unreadable": report.unreadable,
     }
 
 
