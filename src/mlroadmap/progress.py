@@ -445,11 +445,20 @@ def next_items(roadmap: Roadmap, states: dict[str, ItemState], limit: int) -> li
 
 
 def active_days(events: Iterable[Event]) -> dict[date, int]:
-    """How many things the learner did on each day (status changes and notes; not undo)."""
+    """How many things the learner did on each day (status changes and notes; not undo).
+
+    Days before 1970 or at the calendar's very end (impossible dates, which
+    ``doctor`` reports) are left out.
+    """
+    from mlroadmap.records import FIRST_DAY
+
+    last = date.max - timedelta(days=1)
     days: dict[date, int] = {}
     for event in events:
         if event.action != TODO:
-            days[event.day] = days.get(event.day, 0) + 1
+            day = event.day
+            if FIRST_DAY <= day < last:
+                days[day] = days.get(day, 0) + 1
     return days
 
 

@@ -382,6 +382,9 @@ class Seen:
     backup: FileKey | None = None
     backup_within: bool = False
     backup_prefix: int | None = None
+    # The event lines the last write added, which its backup does not hold yet:
+    # a second copy of them until the next write catches the backup up.
+    tail: bytes = b""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -391,6 +394,7 @@ class Seen:
             "backup": self.backup,
             "backup_within": self.backup_within,
             "backup_prefix": self.backup_prefix,
+            "tail": self.tail.decode("utf-8"),
             "summary": self.summary.to_json(),
         }
 
@@ -413,6 +417,7 @@ class Seen:
             backup=key(doc["backup"]),
             backup_within=doc["backup_within"],
             backup_prefix=doc["backup_prefix"],
+            tail=doc["tail"].encode("utf-8"),
         )
         if not (
             isinstance(seen.count, int)
@@ -556,6 +561,16 @@ class Store:
                 "are missing (the file was cut or lines were removed)",
                 hint=DOCTOR_HINT,
             )
+        tail = cache.tail if cache is not None else b""
+        if not verified and tail:
+            have = {e.id for e in events}
+            lost = [e.id for e in _tail_events(tail) if e.id not in have]
+            if lost:
+                raise StoreError(
+                    f"{self.path}: the store lacks {len(lost)} event(s) its last write "
+                    f"added ({', '.join(lost[:3])}); the file was cut or lines were removed",
+                    hint=DOCTOR_HINT,
+                )
         prefix: int | None = None
         backup_key: FileKey | None = None
         within = False
@@ -575,6 +590,7 @@ class Store:
             backup=backup_key,
             backup_within=within,
             backup_prefix=prefix,
+            tail=tail,
         )
         if len(raw) == st.st_size:
             self._save(seen)
@@ -687,7 +703,8 @@ class Store:
                 self._keep_pre_migration_copy(raw)
         new = change(data)
         if new is not data or decoded.migrated:
-            self.write(new)
+            had = {e.id for e in data.events}
+            self.write(new, added=[e for e in new.events if e.id not in had])
         return new
 
     def append(
@@ -708,8 +725,9 @@ class Store:
             if seen.appendable and seen.store is not None and not started:
                 size = seen.store[2]
                 backup_key = self._catch_up_backup(seen, size)
+                lines = encode_events(events)
                 try:
-                    fsio.append_lines(self.path, encode_events(events))
+                    fsio.append_lines(self.path, lines)
                 except OSError as exc:
                     raise _write_error(self.path, "append to the store", exc) from None
                 for event in events:
@@ -717,7 +735,7 @@ class Store:
                 st = self._stat()
                 if st is not None:
                     self._save(Seen(summary, _key(st), seen.count + len(events), True,
-                                    backup_key, True, size))  # fmt: skip
+                                    backup_key, True, size, _tail(lines)))  # fmt: skip
                 return summary
             from mlroadmap.records import RoadmapSettings
 
@@ -774,10 +792,11 @@ class Store:
             data = current.read(size)
         fsio.atomic_write(self.backup, data)
 
-    def write(self, data: StoreData) -> LogSummary:
+    def write(self, data: StoreData, *, added: Iterable[Event] = ()) -> LogSummary:
         """Atomically replace the store with ``data``; the old file becomes the backup.
 
-        The caller holds the lock, and ``data`` holds every event of the store.
+        The caller holds the lock, and ``data`` holds every event of the store;
+        ``added`` are the events the old file did not have.
         """
         self._ensure_dir()
         try:
@@ -786,10 +805,10 @@ class Store:
             step = "replace the store" if exc.step == "replace the file" else exc.step
             raise _write_error(self.path, step, exc.cause) from None
         summary = LogSummary.of(data)
-        self._saw_whole(summary, len(data.events))
+        self._saw_whole(summary, len(data.events), _tail(encode_events(added)))
         return summary
 
-    def _saw_whole(self, summary: LogSummary, count: int) -> None:
+    def _saw_whole(self, summary: LogSummary, count: int, tail: bytes = b"") -> None:
         """Save the summary of a store just written whole (its backup: the version before)."""
         st = self._stat()
         if st is None:
@@ -798,7 +817,7 @@ class Store:
             bkey: FileKey | None = _key(os.lstat(self.backup))
         except OSError:
             bkey = None
-        self._save(Seen(summary, _key(st), count, True, bkey, bkey is not None, None))
+        self._save(Seen(summary, _key(st), count, True, bkey, bkey is not None, None, tail))
 
     def remove_leftovers(self) -> list[Path]:
         """Delete the temporary files of writers that were killed; return their paths.
@@ -888,15 +907,18 @@ class Store:
         return report
 
     def _missing_from_backup(self, data: StoreData | None) -> list[str]:
+        """IDs of events the backup or the last write's second copy hold and ``data`` lacks."""
         try:
             braw = self.backup.read_bytes()
         except OSError:
-            return []
+            braw = b""
         backup = salvage(braw).data
-        if backup is None:
-            return []
+        known = list(backup.events) if backup is not None else []
+        cache = self._cached()
+        if cache is not None:
+            known += _tail_events(cache.tail)
         have = {e.id for e in data.events} if data is not None else set()
-        return [e.id for e in backup.events if e.id not in have]
+        return list(dict.fromkeys(e.id for e in known if e.id not in have))
 
     def restore(self) -> Restored:
         """Salvage every intact event of the store, its backup and earlier copies.
@@ -929,7 +951,14 @@ class Store:
                 if salvaged.data is not None:
                     sources.append((path, len(salvaged.data.events)))
                     found.append(salvaged.data)
-            others = [p for p, _ in sources if p != self.path]
+            cache = self._cached()
+            if cache is not None and cache.tail:
+                from mlroadmap.records import StoreData
+
+                tail = _tail_events(cache.tail)
+                sources.append((self._summary_cache(), len(tail)))
+                found.append(StoreData.model_construct(events=tail))
+            others = [p for p, n in sources if p != self.path and n]
             if store_healthy and not others:
                 raise StoreError(
                     f"{self.backup}: there is no readable backup to restore",
@@ -987,11 +1016,23 @@ class Store:
         return False
 
 
+MAX_TAIL_BYTES = 4 * 1024 * 1024  # a larger write (a big merge) keeps no second copy
+
+
+def _tail(lines: bytes) -> bytes:
+    return lines if len(lines) <= MAX_TAIL_BYTES else b""
+
+
 def _write_error(path: Path, step: str, exc: OSError) -> StoreError:
     reason = _describe(exc)
     if exc.errno == errno.ENOSPC:
         reason += " (free some disk space and try again)"
     return StoreError(f"{path}: could not {step}: {reason}; the store was left as it was")
+
+
+def _tail_events(tail: bytes) -> list[Event]:
+    salvaged = salvage(tail)
+    return salvaged.data.events if salvaged.data is not None else []
 
 
 def _union(stores: list[StoreData]) -> StoreData:
