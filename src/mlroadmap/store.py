@@ -642,13 +642,13 @@ class Store:
         except OSError as exc:
             self.cache_problem = f"the cached summary could not be read ({_describe(exc)})"
             return None
-        digest, _, body = raw.partition(b"\n")
-        if hashlib.sha256(body).hexdigest().encode() != digest:
+        view = memoryview(raw)
+        if len(raw) < _CHECK_LEN or raw[:_CHECK_LEN] != _checksum(view[_CHECK_LEN:]):
             self.cache_problem = "the cached summary was damaged (its checksum did not match)"
             return None
         try:
-            doc = json.loads(body)
-            if doc["path"] != os.path.abspath(self.path):
+            doc, end = json.JSONDecoder().raw_decode(raw.decode("utf-8"), _CHECK_LEN)
+            if end != len(raw) or doc["path"] != os.path.abspath(self.path):
                 raise ValueError("another store")
             return Seen.from_json(doc)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -658,8 +658,7 @@ class Store:
     def _save(self, seen: Seen) -> None:
         doc = {"path": os.path.abspath(self.path), **seen.to_json()}
         body = json.dumps(doc, separators=(",", ":")).encode("utf-8")
-        digest = hashlib.sha256(body).hexdigest().encode()
-        fsio.write_cache(self._summary_cache(), (digest + b"\n" + body).decode("utf-8"))
+        fsio.write_cache(self._summary_cache(), (_checksum(body) + body).decode("utf-8"))
 
     # -- writing ----------------------------------------------------------
 
@@ -805,7 +804,7 @@ class Store:
             step = "replace the store" if exc.step == "replace the file" else exc.step
             raise _write_error(self.path, step, exc.cause) from None
         summary = LogSummary.of(data)
-        self._saw_whole(summary, len(data.events), _tail(encode_events(added)))
+        self._saw_whole(summary, len(data.events), _tail_of(added))
         return summary
 
     def _saw_whole(self, summary: LogSummary, count: int, tail: bytes = b"") -> None:
@@ -951,6 +950,7 @@ class Store:
                 if salvaged.data is not None:
                     sources.append((path, len(salvaged.data.events)))
                     found.append(salvaged.data)
+            others = [p for p, n in sources if p != self.path and n]
             cache = self._cached()
             if cache is not None and cache.tail:
                 from mlroadmap.records import StoreData
@@ -958,7 +958,6 @@ class Store:
                 tail = _tail_events(cache.tail)
                 sources.append((self._summary_cache(), len(tail)))
                 found.append(StoreData.model_construct(events=tail))
-            others = [p for p, n in sources if p != self.path and n]
             if store_healthy and not others:
                 raise StoreError(
                     f"{self.backup}: there is no readable backup to restore",
@@ -1016,11 +1015,34 @@ class Store:
         return False
 
 
+_CHECK_LEN = len("crc32:12345678\n")
+
+
+def _checksum(body: bytes | memoryview) -> bytes:
+    """The cache's first line: a CRC-32 of the rest, which any accidental damage changes."""
+    import zlib
+
+    return b"crc32:%08x\n" % zlib.crc32(body)
+
+
 MAX_TAIL_BYTES = 4 * 1024 * 1024  # a larger write (a big merge) keeps no second copy
 
 
 def _tail(lines: bytes) -> bytes:
     return lines if len(lines) <= MAX_TAIL_BYTES else b""
+
+
+def _tail_of(events: Iterable[Event]) -> bytes:
+    """``events`` as lines for the cache's second copy; nothing when they are too many."""
+    lines: list[bytes] = []
+    size = 0
+    for event in events:
+        line = event.model_dump_json(exclude_none=True).encode("utf-8") + b"\n"
+        size += len(line)
+        if size > MAX_TAIL_BYTES:
+            return b""
+        lines.append(line)
+    return b"".join(lines)
 
 
 def _write_error(path: Path, step: str, exc: OSError) -> StoreError:
