@@ -315,7 +315,8 @@ def test_a_restore_stopped_at_any_step_leaves_a_store_and_loses_nothing(
 
     real = getattr(fsio, step)
     monkeypatch.setattr(fsio, step, killed)
-    assert run("doctor", "--restore").exit_code == 1
+    # Only the backup's refresh comes after the store is in place: that restore worked.
+    assert run("doctor", "--restore").exit_code == (0 if step == "atomic_write" else 1)
     monkeypatch.setattr(fsio, step, real)
     assert store.exists()
     assert run("doctor").exit_code in (0, 1)  # doctor never deletes a restored copy

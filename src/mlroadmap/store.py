@@ -571,16 +571,15 @@ class Store:
                     f"added ({', '.join(lost[:3])}); the file was cut or lines were removed",
                     hint=DOCTOR_HINT,
                 )
+        if verified and cache is not None:
+            return cache, decoded  # this very file was checked and summarised already
         prefix: int | None = None
         backup_key: FileKey | None = None
         within = False
-        if verified and cache is not None:
-            backup_key, within, prefix = cache.backup, cache.backup_within, cache.backup_prefix
-        else:
-            found = self._check_backup(raw, lambda: events)
-            if found is not None:
-                backup_key, prefix = found
-                within = True
+        found = self._check_backup(raw, lambda: events)
+        if found is not None:
+            backup_key, prefix = found
+            within = True
         summary = LogSummary.of(decoded.data)
         seen = Seen(
             summary,
@@ -976,11 +975,12 @@ class Store:
                 if self.backup.exists() and salvage(self.backup.read_bytes()).bad_lines:
                     backup_aside = fsio.keep_copy(self.backup, "replaced")
                 fsio.replace(restored, self.path)
-                fsio.atomic_write(self.backup, data)
-            except fsio.WriteError as exc:
-                raise _write_error(self.backup, exc.step, exc.cause) from None
             except OSError as exc:
                 raise _write_error(self.path, "restore the store", exc) from None
+            with contextlib.suppress(OSError):
+                # The store is restored; a backup that could not be replaced holds
+                # nothing the store lacks, and the next write catches it up.
+                fsio.atomic_write(self.backup, data)
             self._saw_whole(LogSummary.of(merged), len(merged.events))
             return Restored(
                 events=len(merged.events),
