@@ -158,6 +158,22 @@ def test_a_backup_is_never_replaced_by_a_store_that_lacks_its_events(
         assert store.read_bytes() == header
 
 
+def test_a_backup_holding_more_than_the_store_is_never_replaced(isolated_home: Path) -> None:
+    history(isolated_home)
+    store = isolated_home / "store.json"
+    backup = backup_path(store)
+    extra = tracker.new_event(ROADMAP, "derivatives", "done", seq=99)
+    richer = store.read_bytes() + extra.model_dump_json(exclude_none=True).encode() + b"\n"
+    backup.write_bytes(richer)  # put back from somewhere else, with one more event
+    for args in (("use", "mle-6-months"), ("done", "week-4"), ("config", "shared-credit", "off")):
+        result = run(*args)
+        assert result.exit_code == 1, args
+        assert extra.id in result.stderr.replace("\n", "")
+        assert backup.read_bytes() == richer
+    assert run("doctor", "--restore").exit_code == 0
+    assert extra.id in ids_now(isolated_home)
+
+
 # ---------------------------------------------------------------------------
 # Strict shapes
 

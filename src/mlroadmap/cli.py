@@ -540,10 +540,12 @@ def doctor_cmd(
     ] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Check the store and its backup, list ticks on items no roadmap has now,
-    and delete temporary files left by killed writes.
+    """Check the store, its backup and cache, list ticks on items no roadmap has
+    now and events with impossible dates, and delete temporary files left by
+    killed writes.
 
-    Exits 1 when the store is unreadable. Example: mlroadmap doctor --restore
+    Exits 1 when the store is unreadable or lacks events a copy of it holds.
+    Example: mlroadmap doctor --restore
     """
     from mlroadmap import render, tracker
 
@@ -562,6 +564,8 @@ def merge_cmd(
 ) -> None:
     """Merge another copy of the store into this one: every event of both, once.
 
+    Each setting comes from the copy where it was changed last. The other file
+    must be a store (a regular file of at most 64 MiB) with sane dates.
     Example: mlroadmap merge ~/laptop-store.json
     """
     from mlroadmap import render, tracker

@@ -693,8 +693,15 @@ class Store:
 
     def _update(self, change: Callable[[StoreData], StoreData]) -> StoreData:
         """``update``'s read-modify-write; the caller holds the lock."""
-        _, decoded = self._read()
+        seen, decoded = self._read()
         data = decoded.data
+        try:
+            bst: os.stat_result | None = os.lstat(self.backup)
+        except FileNotFoundError:
+            bst = None
+        if bst is not None and not (seen.backup == _key(bst) and seen.backup_within):
+            # The rewrite makes the old store the backup: the backup must lose nothing.
+            self._check_backup(b"", lambda: data.events)
         if decoded.migrated:
             raw = self.read_bytes()
             if raw is not None:
