@@ -16,12 +16,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from mlroadmap import fsio, tracker
 from mlroadmap.cli import app
 from mlroadmap.errors import StoreError
-from mlroadmap.records import Event, StoreData
+from mlroadmap.records import Event, Settings, StoreData
 from mlroadmap.store import Store, backup_path, encode, lock_path, merge_data
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file-system semantics")
@@ -560,8 +562,6 @@ def test_merging_an_older_copy_never_reverts_a_newer_setting(
 
 
 def test_settings_merge_per_setting_by_when_each_changed(tmp_path: Path) -> None:
-    from mlroadmap.records import Settings
-
     t1 = tracker.now() - timedelta(days=2)
     t2 = tracker.now() - timedelta(days=1)
     a = Settings(active="pro-mle", shared_credit=True, changed={"active": (5, t2)})
@@ -731,3 +731,49 @@ def test_damage_matrix(isolated_home: Path, variant: str) -> None:
     assert run("doctor").exit_code == 0
     assert run("done", "week-5").exit_code == 0
     assert backup_path(store).exists()
+
+
+# ---------------------------------------------------------------------------
+# merge_data with sequence numbers and setting stamps: a join (any order, any grouping)
+
+T0 = tracker.now().replace(microsecond=0) - timedelta(days=30)
+stamps = st.tuples(st.integers(0, 5), st.integers(0, 3).map(lambda h: T0 + timedelta(hours=h)))
+seq_events = st.builds(
+    Event,
+    id=st.sampled_from([f"ev-{n:05d}" for n in range(8)]),
+    seq=st.none() | st.integers(1, 6),
+    ts=st.integers(0, 5).map(lambda h: T0 + timedelta(hours=h)),
+    roadmap=st.just(ROADMAP),
+    item=st.sampled_from(["derivatives", "probability-basics"]),
+    action=st.sampled_from(["done", "todo", "start"]),
+)
+seq_stores = st.builds(
+    StoreData,
+    settings=st.builds(
+        Settings,
+        active=st.none() | st.sampled_from(["ml-12-weeks", "pro-mle"]),
+        shared_credit=st.booleans(),
+        changed=st.none()
+        | st.dictionaries(st.sampled_from(["active", "shared_credit"]), stamps, max_size=2),
+    ),
+    events=st.lists(seq_events, max_size=8),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(seq_stores, seq_stores, seq_stores)
+def test_merge_is_a_join_with_sequence_numbers_and_stamps(
+    a: StoreData, b: StoreData, c: StoreData
+) -> None:
+    ab = merge_data(a, b)
+    assert ab == merge_data(b, a)
+    assert merge_data(ab, b) == ab
+    assert merge_data(ab, c) == merge_data(a, merge_data(b, c))
+    assert [e.order for e in ab.events] == sorted(e.order for e in ab.events)
+    for name in ("active", "shared_credit"):
+        stamped = [s for s in (a.settings, b.settings) if s.changed and name in s.changed]
+        if stamped:
+            newest = max(stamped, key=lambda s: s.changed[name])  # type: ignore[index]
+            assert getattr(ab.settings, name) == getattr(newest, name) or (
+                len(stamped) == 2 and stamped[0].changed[name] == stamped[1].changed[name]  # type: ignore[index]
+            )

@@ -23,7 +23,11 @@ Guarantees:
   fewer events than the store's summary last counted, is refused untouched
   (``doctor`` says what is missing; ``doctor --restore`` salvages). The
   backup is brought up to date only from a store that holds every one of its
-  events, and is compared with the store byte for byte, not by its ends.
+  events, and is compared with the store byte for byte, not by its ends. The
+  lines of the last write, which the backup does not hold yet, are kept a
+  second time in the cache (up to 4 MiB).
+- Order never depends on the clock: each new event takes the next sequence
+  number (``Event.seq``).
 - A store that cannot be read, fails validation or comes from a newer version
   of the tool is never overwritten.
 - A symlinked store is resolved once: every file is written beside its
