@@ -777,3 +777,31 @@ def test_merge_is_a_join_with_sequence_numbers_and_stamps(
             assert getattr(ab.settings, name) == getattr(newest, name) or (
                 len(stamped) == 2 and stamped[0].changed[name] == stamped[1].changed[name]  # type: ignore[index]
             )
+
+
+@settings(max_examples=200, deadline=None)
+@given(seq_stores, seq_stores)
+def test_merging_a_file_read_compactly_equals_merge_data(a: StoreData, b: StoreData) -> None:
+    from mlroadmap.store import _compact, merge_other
+
+    other, bad = _compact(encode(b), Path("other.json"), tracker.local_today())
+    assert bad == []
+    assert merge_other(a, other) == merge_data(a, b)
+
+
+def test_merge_of_a_large_store_keeps_every_event(isolated_home: Path, tmp_path: Path) -> None:
+    history(isolated_home)
+    base = tracker.now() - timedelta(days=5)
+    events = [
+        Event(id=f"big-{n:07d}", seq=n + 1, ts=base + timedelta(seconds=n), roadmap=ROADMAP,
+              item="derivatives", action="done" if n % 2 else "todo")
+        for n in range(5000)
+    ]  # fmt: skip
+    other = _store_with(tmp_path, events)
+    result = run("merge", str(other))
+    assert result.exit_code == 0, result.stderr
+    assert "5000 new events" in result.stderr
+    data = Store(isolated_home / "store.json").load()
+    assert {e.id for e in events} <= {e.id for e in data.events}
+    t = tracker.Tracker()
+    assert t.states(t.roadmap())["derivatives"].status == "done"  # seq 5000, the last

@@ -1116,6 +1116,33 @@ def merge_settings(a: Settings, b: Settings) -> Settings:
     return Settings(**values, changed=changed or None)
 
 
+def _later(kept: Event, event: Event, kept_json: str, event_json: str) -> bool:
+    """Of two versions of one event (only a hand edit makes them), whether ``event`` wins."""
+    return (event.order, event_json) > (kept.order, kept_json)
+
+
+def _fold(by_id: dict[str, Event], event: Event) -> None:
+    """Add ``event`` to ``by_id``; of two versions of one ID keep the later."""
+    kept = by_id.get(event.id)
+    if kept is None or (
+        kept != event and _later(kept, event, kept.model_dump_json(), event.model_dump_json())
+    ):
+        by_id[event.id] = event
+
+
+def _merged(a: StoreData, b: StoreData | OtherStore, events: list[Event]) -> StoreData:
+    from mlroadmap.records import RoadmapSettings, StoreData
+
+    roadmaps: dict[str, RoadmapSettings] = {}
+    for rid in sorted({*a.roadmaps, *b.roadmaps}):
+        days = [s.started for s in (a.roadmaps.get(rid), b.roadmaps.get(rid)) if s and s.started]
+        roadmaps[rid] = RoadmapSettings(started=min(days) if days else None)
+    settings = merge_settings(a.settings, b.settings)
+    # Both logs are in order already: the sort merges two runs in one pass.
+    events.sort(key=lambda e: e.order)
+    return StoreData(settings=settings, roadmaps=roadmaps, events=events)
+
+
 def merge_data(a: StoreData, b: StoreData) -> StoreData:
     """The union of two stores' logs; the same result whichever comes first.
 
@@ -1123,36 +1150,76 @@ def merge_data(a: StoreData, b: StoreData) -> StoreData:
     and kept in log order (``Event.order``). Start dates keep the earlier day.
     Each setting comes from the side where it was changed last.
     """
-    from mlroadmap.records import RoadmapSettings, StoreData
-
     by_id: dict[str, Event] = {}
     for event in (*a.events, *b.events):
-        kept = by_id.get(event.id)
+        _fold(by_id, event)
+    return _merged(a, b, list(by_id.values()))
+
+
+class OtherStore(NamedTuple):
+    """Another copy of a store, held compactly: each event as its validated JSON text.
+
+    ``merge_other(data, other)`` gives what ``merge_data(data, decoded other)``
+    gives, while only the events new to ``data`` (or differing from it) become
+    objects.
+    """
+
+    settings: Settings
+    roadmaps: dict[str, Any]
+    events: dict[str, tuple[tuple[int, datetime, str], str]]  # ID -> (order, JSON)
+
+
+def merge_other(data: StoreData, other: OtherStore) -> StoreData:
+    """``merge_data`` of ``data`` and another copy read by ``read_other``.
+
+    Uses ``other.events`` up (it is emptied), so no event is held twice.
+    """
+    from mlroadmap.records import Event
+
+    by_id: dict[str, Event] = {}
+    for event in data.events:
+        _fold(by_id, event)
+    for event_id in list(other.events):
+        order, text = other.events.pop(event_id)  # each text is let go once it is used
+        kept = by_id.get(event_id)
         if kept is None:
-            by_id[event.id] = event
-        elif kept != event and (event.order, event.model_dump_json()) > (
-            kept.order,
-            kept.model_dump_json(),
-        ):
-            # Two versions of one event (only a hand edit makes them): keep the later.
-            by_id[event.id] = event
-    events = sorted(by_id.values(), key=lambda e: e.order)
-
-    roadmaps: dict[str, RoadmapSettings] = {}
-    for rid in sorted({*a.roadmaps, *b.roadmaps}):
-        days = [s.started for s in (a.roadmaps.get(rid), b.roadmaps.get(rid)) if s and s.started]
-        roadmaps[rid] = RoadmapSettings(started=min(days) if days else None)
-
-    settings = merge_settings(a.settings, b.settings)
-    return StoreData(settings=settings, roadmaps=roadmaps, events=events)
+            by_id[event_id] = Event.model_validate_json(text)
+            continue
+        kept_json = kept.model_dump_json()
+        if kept_json != text and (order, text) > (kept.order, kept_json):
+            by_id[event_id] = Event.model_validate_json(text)
+    return _merged(data, other, list(by_id.values()))
 
 
-def read_other(path: Path, *, today: date) -> StoreData:
+def read_other(path: Path, *, today: date) -> OtherStore:
     """Another copy of a store, named by the user (errors are input errors, exit 2).
 
     It must be a regular file of at most ``MAX_OTHER_BYTES``, a store of a
-    known version, with every time and day from 1970 to the day after ``today``.
+    known version, with every time and day from 1970 to the day after
+    ``today``. Each line is validated on its own and kept as text, so memory
+    grows with the file, not with its events as objects.
     """
+    from mlroadmap.errors import UserError
+
+    try:
+        # The bytes are handed over, not kept here: _compact lets them go as it reads.
+        other = _compact(_read_capped(path), path, today)
+    except StoreError as exc:
+        raise UserError(f"{exc.message} (it is not a store this mlroadmap can merge)") from None
+    bad = other[1]
+    if bad:
+        more = f"; and {len(bad) - 3} more" if len(bad) > 3 else ""
+        raise UserError(
+            f"{path}: {len(bad)} event(s) have impossible dates, so nothing was merged: "
+            + "; ".join(bad[:3])
+            + more,
+            hint="fix the other machine's clock and the events it wrote, then merge again",
+        )
+    return other[0]
+
+
+def _read_capped(path: Path) -> bytes:
+    """The bytes of ``path``: a regular file of at most ``MAX_OTHER_BYTES``."""
     from mlroadmap.errors import UserError
 
     try:
@@ -1171,17 +1238,56 @@ def read_other(path: Path, *, today: date) -> StoreData:
         raw = f.read(MAX_OTHER_BYTES + 1)
     if len(raw) > MAX_OTHER_BYTES:
         raise UserError(f"{path}: the file grew past {MAX_OTHER_BYTES // (1024 * 1024)} MiB")
+    return raw
+
+
+def _compact(raw: bytes, path: Path, today: date) -> tuple[OtherStore, list[str]]:
+    """``raw`` as an ``OtherStore``, and its events with impossible dates."""
+    from mlroadmap.records import Event, Header
+
+    head, _, rest = raw.partition(b"\n")
+    header = _json_object(head)
+    lines = header is not None and "events" not in header
+    if not (lines and header is not None and header.get("schema_version") == SCHEMA_VERSION):
+        data = decode(raw, path)[0]  # an older version: small, read whole
+        compact = OtherStore(data.settings, dict(data.roadmaps), {})
+        for event in data.events:
+            _keep(compact.events, event, event.model_dump_json())
+        return compact, out_of_range(data.events, today)
     try:
-        data = decode(raw, path)[0]
-    except StoreError as exc:
-        raise UserError(f"{exc.message} (it is not a store this mlroadmap can merge)") from None
-    bad = out_of_range(data.events, today)
-    if bad:
-        more = f"; and {len(bad) - 3} more" if len(bad) > 3 else ""
-        raise UserError(
-            f"{path}: {len(bad)} event(s) have impossible dates, so nothing was merged: "
-            + "; ".join(bad[:3])
-            + more,
-            hint="fix the other machine's clock and the events it wrote, then merge again",
-        )
-    return data
+        first = Header.model_validate_json(head)
+    except ValidationError as exc:
+        raise _invalid(path, [_line_problem(1, head, exc)], 1) from None
+    del raw, head
+    compact = OtherStore(first.settings, dict(first.roadmaps), {})
+    bad: list[str] = []
+    problems: list[str] = []
+    count = 0
+    pending = rest.split(b"\n")
+    del rest
+    pending.pop()  # after the last newline: nothing, or a line never finished
+    for number, line in enumerate(pending, start=2):
+        try:
+            event = Event.model_validate_json(line)
+        except ValidationError as exc:
+            if not line.strip():
+                continue
+            count += 1
+            if len(problems) < 5:
+                problems.append(_line_problem(number, line, exc))
+            continue
+        pending[number - 2] = b""  # each line is let go once it is read
+        bad += out_of_range([event], today)
+        _keep(compact.events, event, event.model_dump_json())
+    if count:
+        raise _invalid(path, problems, count)
+    return compact, bad
+
+
+def _keep(
+    events: dict[str, tuple[tuple[int, datetime, str], str]], event: Event, text: str
+) -> None:
+    """Add one event to a compact store, two versions of one ID as ``merge_data`` would."""
+    kept = events.get(event.id)
+    if kept is None or (event.order, text) > (kept[0], kept[1]):
+        events[event.id] = (event.order, text)

@@ -581,14 +581,14 @@ class MergeResult(NamedTuple):
 
 def merge(tracker: Tracker, *, other: Path) -> MergeResult:
     """Merge another copy of the store (say, from a laptop) into this one."""
-    from mlroadmap.store import merge_data, read_other
+    from mlroadmap.store import merge_other, read_other
 
     theirs = read_other(other, today=local_today())
     added = 0
 
     def change(data: StoreData) -> StoreData:
         nonlocal added
-        merged = merge_data(data, theirs)
+        merged = merge_other(data, theirs)
         added = len(merged.events) - len(data.events)
         return data if merged == data else merged
 
