@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -126,6 +127,9 @@ def test_doctor_restores_the_backup(isolated_home: Path) -> None:
     runner.invoke(app, ["done", "week-2"])
     store_file = isolated_home / "store.json"
     store_file.write_text("{ not json")
+    # Without the cache's second copy of the last write, the backup is all there is
+    # (tests/test_store_damage.py restores that copy too).
+    shutil.rmtree(isolated_home / "cache")
     sick = runner.invoke(app, ["doctor"])
     assert sick.exit_code == 1
     assert "doctor --restore" in sick.stdout

@@ -715,7 +715,8 @@ def export_cmd(
     """
     from mlroadmap import tracker, views
 
-    text = tracker.export(tracker.Tracker(), roadmap_query=roadmap, fmt=fmt)
+    t = tracker.Tracker()
+    text = tracker.export(t, roadmap_query=roadmap, fmt=fmt)
     if output is None:
         if sys.stdout.isatty():  # shown, not kept: nothing in it may drive the terminal
             from mlroadmap import text as text_safety
@@ -724,7 +725,7 @@ def export_cmd(
             text = (text_safety.escape_json if json_text else text_safety.escape_lines)(text)
         sys.stdout.write(text)
         return
-    tracker.write_export(text, output)
+    tracker.write_export(t, text, output)
     views.notice(f"Wrote {output}.")
 
 
@@ -774,15 +775,14 @@ def report_cmd(
     kind = fmt.value if fmt is not None else ("svg" if suffix_svg else "html")
     if kind == "svg" and all_:
         raise UserError("a card shows one roadmap: drop --all, or use --format html")
-    data = tracker.report(
-        tracker.Tracker(), roadmap_query=roadmap, all_roadmaps=all_, credit=credit
-    )
+    t = tracker.Tracker()
+    data = tracker.report(t, roadmap_query=roadmap, all_roadmaps=all_, credit=credit)
     text = report.svg(data) if kind == "svg" else report.html(data)
     if output == "-":
         sys.stdout.write(text)
         return
     path = Path(output or f"mlroadmap-{'card' if kind == 'svg' else 'report'}.{kind}")
-    tracker.write_export(text, path)
+    tracker.write_export(t, text, path)
     views.notice(f"Wrote {path}.")
 
 
@@ -843,16 +843,21 @@ def doctor_cmd(
     restore: Annotated[
         bool,
         typer.Option(
-            "--restore", help="Put the backup (store.json.bak) back; the current file is kept."
+            "--restore",
+            help="Salvage every intact event of the store, its backup and earlier copies; "
+            "the current files are kept under new names.",
         ),
     ] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Check the store, its backup and your roadmaps; remove leftovers of killed writes.
+    """Check the store, its backup and cache, and your roadmaps; remove leftovers.
 
-    Lists the roadmap files that cannot be loaded (the other commands skip them)
-    and ticks on items no roadmap has now. Exits 1 when the store is unreadable,
-    else 2 when a roadmap file is invalid.
+    Lists roadmap files that cannot be loaded (the other commands skip them),
+    ticks on items no roadmap has now and events with impossible dates, and
+    deletes temporary files left by killed writes. --restore salvages every
+    intact event of the store and its copies. Exits 1 when the store is
+    unreadable or lacks events a copy of it holds, else 2 when a roadmap file
+    is invalid.
 
     \b
     Examples:
@@ -881,6 +886,9 @@ def merge_cmd(
     ],
 ) -> None:
     """Merge another copy of the store into this one: every event of both, once.
+
+    Each setting comes from the copy where it was changed last. The other file
+    must be a store (a regular file of at most 64 MiB) with sane dates.
 
     \b
     Example:

@@ -10,6 +10,10 @@ Every write of the package goes through these functions:
   cut back to its old size.
 - ``link_backup``: the current version of a file kept under another name (a
   hard link where the file system allows it, else a private copy).
+- ``write_new``: a file that must not exist yet, created privately, written,
+  fsynced and made durable in its directory before it is used.
+- ``keep_copy``: a file kept under a new, unique name (never over another).
+- ``replace``: a rename made durable (the directory fsynced).
 - ``write_cache``: a best-effort ``atomic_write`` for files that only save
   time (a failure is ignored).
 - ``remove_leftovers``: the temporary files of killed writers, deleted.
@@ -140,6 +144,65 @@ def link_backup(path: Path, backup: Path) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` (it must not exist; a symlink is never followed), write ``data``
+    and make it durable: the file and its directory entry are fsynced.
+
+    On failure the half-written file is removed and the error raised.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+    try:
+        try:
+            write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+    fsync_dir(path.parent)
+
+
+def unique_name(path: Path, label: str) -> Path:
+    """A name beside ``path`` for a copy of it: ``NAME.LABEL-<UTC time>-<random>``."""
+    from datetime import datetime, timezone
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return path.with_name(f"{path.name}.{label}-{stamp}-{secrets.token_hex(4)}")
+
+
+def keep_copy(path: Path, label: str) -> Path:
+    """Keep the current ``path`` under a new unique name (``unique_name``); return it.
+
+    A hard link where the file system allows it, else a private copy; an
+    existing file is never overwritten. The new name is made durable.
+    """
+    for _ in range(16):
+        kept = unique_name(path, label)
+        try:
+            os.link(path, kept, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            if exc.errno not in _NO_HARD_LINKS:
+                raise
+            try:
+                write_new(kept, path.read_bytes())
+            except FileExistsError:
+                continue
+            return kept
+        fsync_dir(path.parent)
+        return kept
+    raise FileExistsError(errno.EEXIST, "no free name for a copy", str(path))
+
+
+def replace(source: Path, target: Path) -> None:
+    """Rename ``source`` over ``target`` and make the rename durable."""
+    os.replace(source, target)
+    fsync_dir(target.parent)
 
 
 def fsync_dir(directory: Path) -> None:

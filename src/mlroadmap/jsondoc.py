@@ -179,6 +179,16 @@ def doctor_json(report: DoctorReport) -> dict[str, Any]:
         "set_aside": str(report.set_aside) if report.set_aside else None,
         "unfinished_line": report.unfinished_line,
         "removed": [str(p) for p in report.removed],
+        "missing": list(report.missing),
+        "duplicates": report.duplicates,
+        "out_of_range": list(report.out_of_range),
+        "cache_rebuilt": report.cache_rebuilt,
+        "backup_bad_lines": report.backup_bad_lines,
+        "copies": [str(p) for p in report.copies],
+        "symlink": str(report.symlink) if report.symlink else None,
+        "salvaged": [{"path": str(p), "events": n} for p, n in report.salvaged],
+        "backup_set_aside": str(report.backup_set_aside) if report.backup_set_aside else None,
+        "unreadable": report.unreadable,
         "roadmap_problems": list(report.roadmap_problems),
     }
 

@@ -39,8 +39,12 @@ class ItemState:
 
 
 def ordered(events: Iterable[Event]) -> list[Event]:
-    """Events in the order they were recorded (ties broken by ID, so merges agree)."""
-    return sorted(events, key=lambda e: (e.ts, e.id))
+    """Events in log order: by sequence number, then time, then ID (so merges agree).
+
+    The order never depends on the wall clock for events that carry a sequence
+    number; older events without one come first, by time.
+    """
+    return sorted(events, key=lambda e: (e.seq or 0, e.ts, e.id))
 
 
 def by_day(events: Iterable[Event]) -> list[Event]:
@@ -72,9 +76,13 @@ def replay(roadmap: Roadmap, events: Iterable[Event]) -> dict[str, ItemState]:
     return states
 
 
-def _set_at(ts: str, event_id: str) -> tuple[datetime, str]:
+def _set_at(record: list[Any]) -> tuple[int, datetime, str]:
     """The log order of the event that set a status: the later of two recorded IDs wins."""
-    return (datetime.fromisoformat(ts), event_id)
+    return (record[5], datetime.fromisoformat(record[1]), record[2])
+
+
+_FIRST_ISO_DAY = "1970-01-01"
+_LAST_ISO_DAY = (date.max - timedelta(days=1)).isoformat()
 
 
 class LogSummary:
@@ -82,14 +90,15 @@ class LogSummary:
 
     Per roadmap and recorded item ID: the last status (``""`` when the item
     only has notes), when and by which event it was set, the day it counts
-    for, and how many notes it has. Also the settings, the newest time stamp
-    and the number of events; and how many things were done on each day (what
-    ``active_days`` counts, for the calendar). Built by adding every event in log order; an
-    event added later must be newer than every event already added (new
-    events always are: see ``tracker._timestamps``).
+    for, how many notes it has, and the setting event's sequence number. Also
+    the settings, the newest time stamp, the highest sequence number, the
+    number of events, and how many things were done on each day (what
+    ``active_days`` counts, for the calendar). Built by adding every event in
+    log order (``ordered``); an event added later must come after every event
+    already added (new events always do: each takes ``seq + 1``).
     """
 
-    __slots__ = ("active", "count", "days", "items", "newest", "shared_credit", "started")
+    __slots__ = ("active", "count", "days", "items", "newest", "seq", "shared_credit", "started")
 
     def __init__(
         self,
@@ -102,8 +111,9 @@ class LogSummary:
         self.shared_credit = shared_credit
         self.started: dict[str, date] = started or {}
         self.newest: datetime | None = None
+        self.seq = 0
         self.count = 0
-        # roadmap -> item -> [status, ts of that status, its event ID, day, notes]
+        # roadmap -> item -> [status, ts of that status, its event ID, day, notes, its seq]
         self.items: dict[str, dict[str, list[Any]]] = {}
         self.days: dict[str, int] = {}  # ISO day -> things done that day
 
@@ -121,19 +131,23 @@ class LogSummary:
     def add(self, event: Event) -> None:
         record = self.items.setdefault(event.roadmap, {}).get(event.item)
         if record is None:
-            record = self.items[event.roadmap][event.item] = ["", "", "", "", 0]
+            record = self.items[event.roadmap][event.item] = ["", "", "", "", 0, 0]
         if event.action in STATUS_ACTIONS:
             record[0] = event.action
             record[1] = event.ts.isoformat()
             record[2] = event.id
             record[3] = event.day.isoformat()
+            record[5] = event.seq or 0
         if event.note:
             record[4] += 1
         if event.action != TODO:
             day = record[3] if event.action in STATUS_ACTIONS else event.day.isoformat()
-            self.days[day] = self.days.get(day, 0) + 1
+            if _FIRST_ISO_DAY <= day < _LAST_ISO_DAY:  # as active_days: no impossible dates
+                self.days[day] = self.days.get(day, 0) + 1
         if self.newest is None or event.ts > self.newest:
             self.newest = event.ts
+        if event.seq is not None and event.seq > self.seq:
+            self.seq = event.seq
         self.count += 1
 
     def active_days(self) -> dict[date, int]:
@@ -154,8 +168,9 @@ class LogSummary:
         renamed = roadmap.index.old_ids
         states: dict[str, ItemState] = {}
         new_ids = set(renamed.values())
-        latest: dict[str, tuple[datetime, str]] = {}  # only for IDs recorded under two names
-        for recorded, (status, ts, event_id, day, notes) in self.items.get(roadmap.id, {}).items():
+        latest: dict[str, tuple[int, datetime, str]] = {}  # only for IDs recorded under two names
+        for recorded, record in self.items.get(roadmap.id, {}).items():
+            status, day, notes = record[0], record[3], record[4]
             item = renamed.get(recorded, recorded)
             state = states.get(item)
             if state is None:
@@ -164,7 +179,7 @@ class LogSummary:
             if not status:
                 continue
             if item in new_ids:  # the item's events may be under an old ID too
-                key = _set_at(ts, event_id)
+                key = _set_at(record)
                 if item in latest and latest[item] > key:
                     continue
                 latest[item] = key
@@ -181,7 +196,7 @@ class LogSummary:
             return TODO
         if len(found) == 1:
             return str(found[0][0])
-        return str(max(found, key=lambda r: _set_at(r[1], r[2]))[0])
+        return str(max(found, key=_set_at)[0])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -189,6 +204,7 @@ class LogSummary:
             "shared_credit": self.shared_credit,
             "started": {rid: day.isoformat() for rid, day in self.started.items()},
             "newest": self.newest.isoformat() if self.newest else None,
+            "seq": self.seq,
             "count": self.count,
             "items": self.items,
             "days": self.days,
@@ -202,9 +218,19 @@ class LogSummary:
             started={rid: date.fromisoformat(day) for rid, day in doc["started"].items()},
         )
         summary.newest = datetime.fromisoformat(doc["newest"]) if doc["newest"] else None
+        summary.seq = doc["seq"]
         summary.count = doc["count"]
         summary.items = doc["items"]
         summary.days = doc["days"]  # a cache written before it had days is rebuilt
+        if not (
+            isinstance(summary.seq, int)
+            and isinstance(summary.count, int)
+            and isinstance(summary.items, dict)
+            and isinstance(summary.days, dict)
+            and isinstance(summary.active, str | None)
+            and isinstance(summary.shared_credit, bool)
+        ):
+            raise ValueError("not a log summary")
         return summary
 
 
@@ -435,11 +461,20 @@ def next_items(roadmap: Roadmap, states: dict[str, ItemState], limit: int) -> li
 
 
 def active_days(events: Iterable[Event]) -> dict[date, int]:
-    """How many things the learner did on each day (status changes and notes; not undo)."""
+    """How many things the learner did on each day (status changes and notes; not undo).
+
+    Days before 1970 or at the calendar's very end (impossible dates, which
+    ``doctor`` reports) are left out.
+    """
+    from mlroadmap.records import FIRST_DAY
+
+    last = date.max - timedelta(days=1)
     days: dict[date, int] = {}
     for event in events:
         if event.action != TODO:
-            days[event.day] = days.get(event.day, 0) + 1
+            day = event.day
+            if FIRST_DAY <= day < last:
+                days[day] = days.get(day, 0) + 1
     return days
 
 

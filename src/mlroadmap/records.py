@@ -6,10 +6,10 @@ run most read the store's cached summary and never validate a record.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from mlroadmap.vocabulary import ID_RE, MAX_ID_LENGTH, SCHEMA_VERSION, STATUS_ACTIONS
 
@@ -18,12 +18,35 @@ Slug = Annotated[
     StringConstraints(pattern=ID_RE.pattern, min_length=1, max_length=MAX_ID_LENGTH),
 ]
 
-__all__ = ["SCHEMA_VERSION", "STATUS_ACTIONS", "Event", "RoadmapSettings", "Settings", "StoreData"]
+__all__ = [
+    "FIRST_DAY",
+    "SCHEMA_VERSION",
+    "STATUS_ACTIONS",
+    "Event",
+    "Header",
+    "RoadmapSettings",
+    "Settings",
+    "StoreData",
+    "day_in_range",
+]
+
+# The days a record may name: from the Unix epoch to the day after today
+# (a learner a time zone ahead may already be "tomorrow").
+FIRST_DAY = date(1970, 1, 1)
+
+
+def last_day(today: date) -> date:
+    return today + timedelta(days=1)
+
+
+def day_in_range(day: date, today: date) -> bool:
+    return FIRST_DAY <= day <= last_day(today)
 
 
 MAX_NOTE_LENGTH = 10_000
 
 Action = Literal["done", "start", "skip", "todo", "note"]
+SettingName = Literal["active", "shared_credit"]
 
 
 class _Record(BaseModel):
@@ -34,11 +57,15 @@ class _Record(BaseModel):
 class Event(_Record):
     """One thing the learner did, for one item of one roadmap.
 
-    ``ts`` is when it was recorded (UTC); ``on`` is the day it really happened
-    when the learner back-dated it.
+    ``seq`` orders the log: each new event gets one more than the highest in
+    the store, so the order never depends on the wall clock (events written
+    before it existed have none and come first, by time). ``ts`` is when it
+    was recorded (UTC); ``on`` is the day it really happened when the learner
+    back-dated it.
     """
 
     id: Annotated[str, StringConstraints(min_length=8, max_length=64)]
+    seq: Annotated[int, Field(ge=1, lt=2**53)] | None = None
     ts: AwareDatetime
     roadmap: Slug
     item: Slug
@@ -47,9 +74,19 @@ class Event(_Record):
     note: Annotated[str, StringConstraints(max_length=MAX_NOTE_LENGTH)] | None = None
 
     @property
+    def order(self) -> tuple[int, datetime, str]:
+        """The event's place in the log (merged copies agree on it)."""
+        return (self.seq or 0, self.ts, self.id)
+
+    @property
     def day(self) -> date:
         """The day the work happened: the local date, unless back-dated."""
-        return self.on if self.on is not None else self.ts.astimezone().date()
+        if self.on is not None:
+            return self.on
+        try:
+            return self.ts.astimezone().date()
+        except (OverflowError, ValueError):  # a time at the very end of the calendar
+            return self.ts.date()
 
 
 class RoadmapSettings(_Record):
@@ -57,8 +94,23 @@ class RoadmapSettings(_Record):
 
 
 class Settings(_Record):
+    """The learner's settings; ``changed`` says when each was last set (for merges).
+
+    A stamp is ``[seq, time]``: the highest event ``seq`` in the store when
+    the setting was changed, then the time. The larger stamp wins a merge.
+    """
+
     active: Slug | None = None
     shared_credit: bool = True
+    changed: dict[SettingName, tuple[Annotated[int, Field(ge=0)], AwareDatetime]] | None = None
+
+
+class Header(_Record):
+    """The first line of a store of the current version."""
+
+    schema_version: Literal[2]
+    settings: Settings = Settings()
+    roadmaps: dict[Slug, RoadmapSettings] = {}
 
 
 class StoreData(_Record):

@@ -1,9 +1,12 @@
-"""The learner's store: an append-only log, read validated, written under a lock.
+"""The learner's store: a log that only grows, read validated, written under a lock.
 
 Format (``schema_version`` 2): JSON Lines. The first line is a JSON object
-with ``schema_version``, ``settings`` and ``roadmaps``; every other line is
-one event. Version 1 (one JSON document with an ``events`` list) and the
-pre-release version 0 are read and rewritten as version 2 on the next write.
+with ``schema_version``, ``settings`` and ``roadmaps`` and nothing else; every
+other line is one event, parsed and validated on its own. Version 1 (one JSON
+document with an ``events`` list) and the pre-release version 0 (``done``,
+``active``, ``created``) are read and rewritten as version 2 on the next
+write, keeping the original as ``store.json.vN.bak``. Any other file is
+refused, never migrated.
 
 Guarantees:
 
@@ -16,24 +19,39 @@ Guarantees:
   directory, flushed and fsynced, replaces the store with ``os.replace``; the
   directory is then fsynced. The previous version is kept as
   ``store.json.bak``.
+- The log only grows. A store that lacks an event its backup holds, or holds
+  fewer events than the store's summary last counted, is refused untouched
+  (``doctor`` says what is missing; ``doctor --restore`` salvages). The
+  backup is brought up to date only from a store that holds every one of its
+  events, and is compared with the store byte for byte, not by its ends. The
+  lines of the last write, which the backup does not hold yet, are kept a
+  second time in the cache (up to 4 MiB).
+- Order never depends on the clock: each new event takes the next sequence
+  number (``Event.seq``).
 - A store that cannot be read, fails validation or comes from a newer version
   of the tool is never overwritten.
+- A symlinked store is resolved once: every file is written beside its
+  target, and the link is left as it is.
 - What the everyday commands need from the log (``progress.LogSummary``) is
-  kept in the cache beside the file's identity (device, inode, size, times),
-  so they do not re-read and re-validate every old event; any other change
-  to the file makes the next command rebuild it.
+  kept in a cache beside the file's identity (device, inode, size, times) and
+  a checksum of its own content; a cache that is damaged, of another format
+  or for another file is rebuilt from the log.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
-from datetime import date
+import re
+import stat
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -43,15 +61,29 @@ from mlroadmap.progress import LogSummary
 from mlroadmap.vocabulary import SCHEMA_VERSION
 
 if TYPE_CHECKING:
-    from mlroadmap.records import Event, StoreData
+    from mlroadmap.records import Event, Header, Settings, StoreData
 
-SUMMARY_FORMAT = 1
+SUMMARY_FORMAT = 2
+MAX_OTHER_BYTES = 64 * 1024 * 1024  # the largest store ``merge`` reads
 
 DEFAULT_LOCK_TIMEOUT = 15.0
 ENV_LOCK_TIMEOUT = "MLROADMAP_LOCK_TIMEOUT"
 
+DOCTOR_HINT = (
+    "run 'mlroadmap doctor' to see what is wrong, then 'mlroadmap doctor --restore' "
+    "to salvage every intact event; the files were left as they are"
+)
+
 # Each migration takes a document of version N (a dict) and returns version N + 1.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+# The keys a document of each older version may have.
+KNOWN_KEYS = {
+    0: frozenset({"schema_version", "done", "active", "created"}),
+    1: frozenset({"schema_version", "settings", "roadmaps", "events"}),
+    2: frozenset({"schema_version", "settings", "roadmaps", "events"}),
+}
+# Copies of the store kept by this module, which ``doctor --restore`` reads too.
+SET_ASIDE_LABELS = ("replaced", "restored")
 
 
 def _migrate_0(document: dict[str, Any]) -> dict[str, Any]:
@@ -85,7 +117,7 @@ def _recovery_hint(path: Path) -> str:
     if backup.exists():
         return (
             f"the previous version is kept at {backup}; run 'mlroadmap doctor --restore' "
-            "to put it back, or fix the file by hand"
+            "to salvage every intact event from both, or fix the file by hand"
         )
     return "fix the file by hand, or move it away to start a new store"
 
@@ -102,80 +134,100 @@ def _describe(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _header(raw: bytes) -> tuple[dict[str, Any] | None, bytes, bytes]:
-    """The first line parsed (None when it is not a JSON object), the line, and the rest."""
-    head, _, rest = raw.partition(b"\n")
+# ---------------------------------------------------------------------------
+# Reading a store file
+
+
+class Decoded(NamedTuple):
+    data: StoreData
+    migrated: bool  # read from an older version
+    torn: bool  # the last line was unfinished (a killed append) and is not part of the log
+
+
+def _json_object(line: bytes) -> dict[str, Any] | None:
     try:
-        header = json.loads(head)
+        value = json.loads(line)
     except (ValueError, UnicodeDecodeError):
-        return None, head, rest
-    return (header if isinstance(header, dict) else None), head, rest
-
-
-def _is_lines(header: dict[str, Any] | None) -> bool:
-    return (
-        header is not None
-        and header.get("schema_version") == SCHEMA_VERSION
-        and ("events" not in header)
-    )
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def decode(raw: bytes, path: Path) -> tuple[StoreData, bool]:
     """Parse and validate a store; the flag says whether it was migrated from an older format."""
-    header, head, rest = _header(raw)
-    if _is_lines(header):
-        return _decode_lines(head, rest, path), False
-    return _decode_document(raw, path)
+    decoded = decode_full(raw, path)
+    return decoded.data, decoded.migrated
 
 
-def _decode_lines(head: bytes, rest: bytes, path: Path) -> StoreData:
-    from mlroadmap.records import StoreData
+def decode_full(raw: bytes, path: Path) -> Decoded:
+    head, _, rest = raw.partition(b"\n")
+    header = _json_object(head)
+    lines = header is not None and "events" not in header
+    if lines and header is not None and header.get("schema_version") == SCHEMA_VERSION:
+        return _decode_lines(head, rest, path)
+    return _decode_document(raw, path, header)
 
-    if rest and not rest.endswith(b"\n"):
-        rest = rest[: rest.rfind(b"\n") + 1]  # a write that never finished: not part of the log
-    lines = [line for line in rest.split(b"\n") if line.strip()]
-    document = head.rstrip()[:-1] + b',"events":[' + b",".join(lines) + b"]}"
+
+def _decode_lines(head: bytes, rest: bytes, path: Path) -> Decoded:
+    from mlroadmap.records import Event, Header, StoreData
+
     try:
-        return StoreData.model_validate_json(document)
+        header = Header.model_validate_json(head)
     except ValidationError as exc:
-        error = exc
-    problems = []
-    for e in error.errors(include_url=False)[:5]:
-        loc = e["loc"]
-        if e["type"] == "json_invalid":
-            problems.append(_first_bad_line(head, lines))
-            break
-        if len(loc) >= 2 and loc[0] == "events" and isinstance(loc[1], int):
-            where = f"line {loc[1] + 2}: " + ".".join(str(p) for p in loc[2:])
-        else:
-            where = "line 1: " + ".".join(str(p) for p in loc)
-        problems.append(f"{where.rstrip(': ')}: {e['msg']}")
-    more = error.error_count() - len(problems)
+        raise _invalid(path, [_line_problem(1, head, exc)], 1) from None
+    lines = rest.split(b"\n")
+    torn = bool(lines.pop())  # after the last newline: nothing, or a line never finished
+    validate = Event.model_validate_json
+    events: list[Event] = []
+    problems: list[str] = []
+    bad = 0
+    for number, line in enumerate(lines, start=2):
+        try:
+            events.append(validate(line))
+        except ValidationError as exc:
+            if not line.strip():
+                continue
+            bad += 1
+            if len(problems) < 5:
+                problems.append(_line_problem(number, line, exc))
+    if bad:
+        raise _invalid(path, problems, bad)
+    data = StoreData.model_construct(
+        schema_version=2,
+        settings=header.settings,
+        roadmaps=header.roadmaps,
+        events=events,
+    )
+    return Decoded(data, False, torn)
+
+
+def _invalid(path: Path, problems: list[str], bad: int) -> StoreError:
+    more = bad - len(problems)
     detail = "; ".join(problems) + (f"; and {more} more" if more > 0 else "")
-    raise StoreError(f"{path}: the store is not valid: {detail}", hint=_recovery_hint(path))
+    return StoreError(f"{path}: the store is not valid: {detail}", hint=_recovery_hint(path))
 
 
-def _first_bad_line(head: bytes, lines: list[bytes]) -> str:
-    for number, line in enumerate([head, *lines], start=1):
+def _line_problem(number: int, line: bytes, exc: ValidationError) -> str:
+    errors = exc.errors(include_url=False)
+    if any(e["type"] in ("json_invalid", "model_type", "dict_type") for e in errors):
         try:
             value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            return f"line {number} is not valid JSON ({exc.msg} at column {exc.colno})"
+        except json.JSONDecodeError as error:
+            return f"line {number} is not valid JSON ({error.msg} at column {error.colno})"
         except ValueError:  # not UTF-8
             return f"line {number} is not valid UTF-8 text"
         if not isinstance(value, dict):
             return f"line {number} is not a JSON object"
-    return "the store is not valid JSON"
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in errors[:3]]
+    return f"line {number}: " + "; ".join(parts)
 
 
-def _decode_document(raw: bytes, path: Path) -> tuple[StoreData, bool]:
+def _decode_document(raw: bytes, path: Path, header: dict[str, Any] | None) -> Decoded:
     """A store written as one JSON document (versions 0 and 1), or a newer one."""
     from mlroadmap.records import StoreData
 
     try:
         document = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        header = _header(raw)[0]
         version = header.get("schema_version") if header is not None else None
         if not (isinstance(version, int) and version > SCHEMA_VERSION):
             raise StoreError(
@@ -185,35 +237,34 @@ def _decode_document(raw: bytes, path: Path) -> tuple[StoreData, bool]:
     if not isinstance(document, dict):
         raise StoreError(f"{path}: the store must be a JSON object", hint=_recovery_hint(path))
     version = document.get("schema_version", 0)
-    error: ValidationError | None = None
-    if isinstance(version, int) and not isinstance(version, bool):
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{path}: the store has schema_version {version}, newer than this "
-                f"mlroadmap understands ({SCHEMA_VERSION})",
-                hint="upgrade mlroadmap (pip install -U mlroadmap); the file is left untouched",
-            )
-        if version in MIGRATIONS or version == SCHEMA_VERSION:
-            try:
-                while version < SCHEMA_VERSION:
-                    document = MIGRATIONS[version](document)
-                    version += 1
-                return StoreData.model_validate(document), True
-            except (ValidationError, ValueError, TypeError, AttributeError) as exc:
-                if isinstance(exc, ValidationError):
-                    error = exc
-    if error is None:
-        try:
-            StoreData.model_validate({**document, "schema_version": SCHEMA_VERSION})
-        except ValidationError as exc:
-            error = exc
-        else:
-            error = None
-    if error is None:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
         raise StoreError(
             f"{path}: the store has an unknown schema_version {version!r}",
             hint=_recovery_hint(path),
         )
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: the store has schema_version {version}, newer than this "
+            f"mlroadmap understands ({SCHEMA_VERSION})",
+            hint="upgrade mlroadmap (pip install -U mlroadmap); the file is left untouched",
+        )
+    unknown = sorted(set(document) - KNOWN_KEYS[version])
+    if unknown or (version == 0 and not isinstance(document.get("done"), list)):
+        what = f"unknown keys {', '.join(map(repr, unknown[:5]))}" if unknown else "no 'done' list"
+        raise StoreError(
+            f"{path}: not an mlroadmap store of any known version ({what})",
+            hint=_recovery_hint(path),
+        )
+    try:
+        while version < SCHEMA_VERSION:
+            document = MIGRATIONS[version](document)
+            version += 1
+        return Decoded(StoreData.model_validate(document), True, False)
+    except ValidationError as exc:
+        error = exc
+    except (ValueError, TypeError, AttributeError) as exc:
+        hint = _recovery_hint(path)
+        raise StoreError(f"{path}: the store is not valid: {exc}", hint=hint) from None
     lines = [
         f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}"
         for e in error.errors(include_url=False)[:5]
@@ -226,15 +277,90 @@ def _decode_document(raw: bytes, path: Path) -> tuple[StoreData, bool]:
 def encode(data: StoreData) -> bytes:
     """The store as JSON Lines: settings on the first line, then one event a line."""
     head = data.model_dump_json(exclude_none=True, exclude={"events"})
-    if not data.events:
-        return (head + "\n").encode("utf-8")
-    events = data.model_dump_json(exclude_none=True, include={"events"})
-    body = events[len('{"events":[') : -len("]}")].replace('},{"id":', '}\n{"id":')
-    return (head + "\n" + body + "\n").encode("utf-8")
+    return (head + "\n").encode("utf-8") + encode_events(data.events)
 
 
-def encode_events(events: list[Event]) -> bytes:
+def encode_events(events: Iterable[Event]) -> bytes:
     return "".join(e.model_dump_json(exclude_none=True) + "\n" for e in events).encode("utf-8")
+
+
+class Salvaged(NamedTuple):
+    """What can be read of a file that may be damaged: every intact line on its own."""
+
+    data: StoreData | None  # None: nothing of a store could be read
+    bad_lines: int  # lines that are neither the header nor an event
+    lost_ids: frozenset[str]  # event IDs seen on those lines (to look for elsewhere)
+
+
+_ID_ON_LINE = re.compile(rb'"id"\s*:\s*"([^"\\]{8,64})"')
+
+
+def salvage(raw: bytes) -> Salvaged:
+    """Every intact event of ``raw`` (and its header if intact), line by line.
+
+    A whole document of an older version is read as a whole.
+    """
+    from mlroadmap.records import Event, Header, StoreData
+
+    try:
+        return Salvaged(decode_full(raw, Path("store")).data, 0, frozenset())
+    except StoreError:
+        pass
+    header: Header | None = None
+    events: list[Event] = []
+    bad = 0
+    lost: set[str] = set()
+    for line in raw.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            events.append(Event.model_validate_json(line))
+            continue
+        except ValidationError:
+            pass
+        if header is None:
+            try:
+                header = Header.model_validate_json(line)
+                continue
+            except ValidationError:
+                pass
+        bad += 1
+        lost.update(m.decode("utf-8", "replace") for m in _ID_ON_LINE.findall(line))
+    if header is None and not events:
+        return Salvaged(None, bad, frozenset(lost))
+    data = StoreData.model_construct(
+        schema_version=2,
+        settings=header.settings if header is not None else _default_settings(),
+        roadmaps=header.roadmaps if header is not None else {},
+        events=events,
+    )
+    return Salvaged(data, bad, frozenset(lost))
+
+
+def _default_settings() -> Settings:
+    from mlroadmap.records import Settings
+
+    return Settings()
+
+
+def out_of_range(events: Iterable[Event], today: date) -> list[str]:
+    """Events whose time or day lies outside 1970-01-01 .. the day after ``today``."""
+    from mlroadmap.records import FIRST_DAY, day_in_range, last_day
+
+    found = []
+    for event in events:
+        for name, day in (("time", event.ts.date()), ("day", event.on)):
+            if day is not None and not day_in_range(day, today):
+                found.append(
+                    f"event {event.id} ({event.roadmap}/{event.item}): its {name} "
+                    f"{day.isoformat()} is outside {FIRST_DAY.isoformat()}.."
+                    f"{last_day(today).isoformat()}"
+                )
+    return found
+
+
+# ---------------------------------------------------------------------------
+# The cached summary
 
 
 FileKey = tuple[int, int, int, int, int]
@@ -244,14 +370,127 @@ def _key(st: os.stat_result) -> FileKey:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
+@dataclass(slots=True)
+class Seen:
+    """What the store knew of its files when it last read or wrote them (the cache).
+
+    ``backup_within``: every event of the backup (as ``backup`` identifies it)
+    is in the store; ``backup_prefix``: the backup is the store's first that
+    many bytes.
+    """
+
+    summary: LogSummary
+    store: FileKey | None
+    count: int
+    appendable: bool = True
+    backup: FileKey | None = None
+    backup_within: bool = False
+    backup_prefix: int | None = None
+    # The event lines the last write added, which its backup does not hold yet:
+    # a second copy of them until the next write catches the backup up.
+    tail: bytes = b""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "store": self.store,
+            "count": self.count,
+            "appendable": self.appendable,
+            "backup": self.backup,
+            "backup_within": self.backup_within,
+            "backup_prefix": self.backup_prefix,
+            "tail": self.tail.decode("utf-8"),
+            "summary": self.summary.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> Seen:
+        def key(value: Any) -> FileKey | None:
+            if value is None:
+                return None
+            if not (isinstance(value, list) and len(value) == 5):
+                raise ValueError("not a file key")
+            if not all(isinstance(v, int) for v in value):
+                raise ValueError("not a file key")
+            return (value[0], value[1], value[2], value[3], value[4])
+
+        seen = cls(
+            summary=LogSummary.from_json(doc["summary"]),
+            store=key(doc["store"]),
+            count=doc["count"],
+            appendable=doc["appendable"],
+            backup=key(doc["backup"]),
+            backup_within=doc["backup_within"],
+            backup_prefix=doc["backup_prefix"],
+            tail=doc["tail"].encode("utf-8"),
+        )
+        if not (
+            isinstance(seen.count, int)
+            and seen.count == seen.summary.count
+            and isinstance(seen.appendable, bool)
+            and isinstance(seen.backup_within, bool)
+            and isinstance(seen.backup_prefix, int | None)
+        ):
+            raise ValueError("not a store summary")
+        return seen
+
+
+# ---------------------------------------------------------------------------
+# What doctor finds and does
+
+
+@dataclass(slots=True)
+class Check:
+    """The state of the store's files, as ``doctor`` reports it."""
+
+    path: Path
+    problem: str | None = None
+    data: StoreData | None = None
+    events: int = 0
+    torn: bool = False
+    duplicates: int = 0
+    backup: Path | None = None
+    backup_events: int | None = None
+    backup_bad_lines: int = 0
+    missing: list[str] = field(default_factory=list)  # backup events the store lacks
+    cache: str | None = None  # why the cached summary was rebuilt
+    out_of_range: list[str] = field(default_factory=list)
+    copies: list[Path] = field(default_factory=list)  # earlier set-aside copies
+    symlink: Path | None = None  # the link the store was reached through
+
+
+@dataclass(slots=True)
+class Restored:
+    """What ``doctor --restore`` put together, and where the old files were kept."""
+
+    events: int
+    sources: list[tuple[Path, int]]  # every file read, with its intact events
+    set_aside: Path | None = None
+    backup_set_aside: Path | None = None
+    unreadable: int = 0  # damaged lines whose event is in no other copy
+
+
 class Store:
-    """The store file at ``path`` (``paths.store_file()`` by default)."""
+    """The store file at ``path`` (``paths.store_file()`` by default).
+
+    A symlinked store file is resolved once: the store, its backup, lock and
+    temporary files all live beside the link's target.
+    """
 
     def __init__(self, path: Path | None = None, *, lock_timeout: float | None = None) -> None:
-        self.path = path if path is not None else paths.store_file()
+        given = path if path is not None else paths.store_file()
+        self.link: Path | None = None
+        if os.path.islink(given):
+            self.link = given
+            given = Path(os.path.realpath(given))
+        self.path = given
         if lock_timeout is None:
             lock_timeout = float(os.environ.get(ENV_LOCK_TIMEOUT, DEFAULT_LOCK_TIMEOUT))
         self.lock_timeout = lock_timeout
+        self.cache_problem: str | None = None  # why the cache could not be used, if it existed
+
+    @property
+    def backup(self) -> Path:
+        return backup_path(self.path)
 
     # -- reading ----------------------------------------------------------
 
@@ -263,63 +502,166 @@ class Store:
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot read the store: {_describe(exc)}") from None
 
-    def load(self) -> StoreData:
-        """The store's data (an empty store when there is no file yet). Takes no lock."""
-        from mlroadmap.records import StoreData
-
-        raw = self.read_bytes()
-        if raw is None:
-            return StoreData()
-        return decode(raw, self.path)[0]
-
-    def summary(self) -> LogSummary:
-        """What the everyday commands need from the log, from the cache when it is current."""
-        return self._summary()[0]
-
     def _stat(self) -> os.stat_result | None:
         try:
-            return os.stat(self.path)
+            st = os.stat(self.path)
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot read the store: {_describe(exc)}") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise StoreError(
+                f"{self.path}: the store is not a regular file",
+                hint="move it away; mlroadmap keeps its store in a regular file",
+            )
+        return st
 
-    def _summary(self) -> tuple[LogSummary, bool]:
-        """The summary, and whether the file can take appended lines."""
+    def load(self) -> StoreData:
+        """The store's data (an empty store when there is no file yet). Takes no lock.
+
+        Refused (``StoreError``) when the store lacks events its backup or
+        its last summary knew of.
+        """
+        return self._read()[1].data
+
+    def summary(self) -> LogSummary:
+        """What the everyday commands need from the log, from the cache when it is current."""
+        return self._seen().summary
+
+    def _seen(self) -> Seen:
+        """The summary and what is known of the files: from the cache when it is current."""
         st = self._stat()
+        cache = self._cached()
+        if st is not None and cache is not None and cache.store == _key(st):
+            return cache
+        return self._read(st, cache)[0]
+
+    def _read(
+        self, st: os.stat_result | None = None, cache: Seen | None = None, *, force: bool = False
+    ) -> tuple[Seen, Decoded]:
+        """Read the whole store; save a fresh summary. Raises when events are missing.
+
+        The checks against the backup and the last count are skipped when
+        the cache says this very file was checked already (unless ``force``).
+        """
+        from mlroadmap.records import StoreData
+
+        if st is None or force:
+            st = self._stat()
+            cache = self._cached()
         if st is None:
-            return LogSummary(), False
-        cached = self._cached_summary(_key(st))
-        if cached is not None:
-            return cached
+            self._check_backup(None, list)
+            return Seen(LogSummary(), None, 0, appendable=False), Decoded(StoreData(), False, False)
         raw = self.read_bytes()
-        if raw is None:
-            return LogSummary(), False
-        data, migrated = decode(raw, self.path)
-        summary = LogSummary.of(data)
-        appendable = not migrated and raw.endswith(b"\n")
+        if raw is None:  # removed since the stat
+            return Seen(LogSummary(), None, 0, appendable=False), Decoded(StoreData(), False, False)
+        decoded = decode_full(raw, self.path)
+        events = decoded.data.events
+        verified = not force and cache is not None and cache.store == _key(st)
+        if not verified and cache is not None and cache.count > len(events):
+            raise StoreError(
+                f"{self.path}: the store holds {len(events)} events, but it held "
+                f"{cache.count} when it was last written: {cache.count - len(events)} "
+                "are missing (the file was cut or lines were removed)",
+                hint=DOCTOR_HINT,
+            )
+        tail = cache.tail if cache is not None else b""
+        if not verified and tail:
+            have = {e.id for e in events}
+            lost = [e.id for e in _tail_events(tail) if e.id not in have]
+            if lost:
+                raise StoreError(
+                    f"{self.path}: the store lacks {len(lost)} event(s) its last write "
+                    f"added ({', '.join(lost[:3])}); the file was cut or lines were removed",
+                    hint=DOCTOR_HINT,
+                )
+        if verified and cache is not None:
+            return cache, decoded  # this very file was checked and summarised already
+        prefix: int | None = None
+        backup_key: FileKey | None = None
+        within = False
+        found = self._check_backup(raw, lambda: events)
+        if found is not None:
+            backup_key, prefix = found
+            within = True
+        summary = LogSummary.of(decoded.data)
+        seen = Seen(
+            summary,
+            _key(st),
+            len(events),
+            appendable=not decoded.migrated and raw.endswith(b"\n"),
+            backup=backup_key,
+            backup_within=within,
+            backup_prefix=prefix,
+            tail=tail,
+        )
         if len(raw) == st.st_size:
-            self._save_summary(summary, _key(st), appendable=appendable)
-        return summary, appendable
+            self._save(seen)
+        return seen, decoded
+
+    def _check_backup(
+        self, raw: bytes | None, events: Callable[[], list[Event]]
+    ) -> tuple[FileKey, int | None] | None:
+        """Raise unless the store holds every intact event of its backup.
+
+        Returns the backup's key and, when the backup is the store's first
+        bytes, their number (None when there is no backup).
+        """
+        try:
+            fd = os.open(self.backup, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"{self.backup}: cannot read the backup: {_describe(exc)}") from None
+        with open(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            braw = f.read()
+        if raw is not None and raw.startswith(braw):
+            return _key(st), len(braw)
+        salvaged = salvage(braw)
+        if salvaged.data is None:
+            return _key(st), None  # nothing readable: nothing to lose
+        have = {e.id for e in events()}
+        missing = [e.id for e in salvaged.data.events if e.id not in have]
+        if missing:
+            what = "the store is missing" if raw is None else "the store lacks"
+            raise StoreError(
+                f"{self.path}: {what} {len(missing)} of the {len(salvaged.data.events)} events "
+                f"its backup {self.backup} holds (for example {', '.join(missing[:3])})",
+                hint=DOCTOR_HINT,
+            )
+        return _key(st), None
 
     def _summary_cache(self) -> Path:
-        import hashlib
-
         name = hashlib.sha256(os.fsencode(os.path.abspath(self.path))).hexdigest()[:20]
         return paths.cache_dir() / "stores" / f"{name}-{SUMMARY_FORMAT}.json"
 
-    def _cached_summary(self, key: FileKey) -> tuple[LogSummary, bool] | None:
+    def _cached(self) -> Seen | None:
+        """The cached summary when it is whole and of this store; else None (and why)."""
         try:
-            doc = json.loads(self._summary_cache().read_bytes())
-            if doc.get("key") != list(key):
-                return None
-            return LogSummary.from_json(doc["summary"]), doc["appendable"] is True
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            raw = self._summary_cache().read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self.cache_problem = f"the cached summary could not be read ({_describe(exc)})"
+            return None
+        view = memoryview(raw)
+        if len(raw) < _CHECK_LEN or raw[:_CHECK_LEN] != _checksum(view[_CHECK_LEN:]):
+            self.cache_problem = "the cached summary was damaged (its checksum did not match)"
+            return None
+        try:
+            doc, end = json.JSONDecoder().raw_decode(raw.decode("utf-8"), _CHECK_LEN)
+            if end != len(raw) or doc["path"] != os.path.abspath(self.path):
+                raise ValueError("another store")
+            return Seen.from_json(doc)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            self.cache_problem = f"the cached summary was not usable ({exc})"
             return None
 
-    def _save_summary(self, summary: LogSummary, key: FileKey, *, appendable: bool = True) -> None:
-        document = {"key": list(key), "appendable": appendable, "summary": summary.to_json()}
-        fsio.write_cache(self._summary_cache(), json.dumps(document, separators=(",", ":")))
+    def _save(self, seen: Seen) -> None:
+        doc = {"path": os.path.abspath(self.path), **seen.to_json()}
+        body = json.dumps(doc, separators=(",", ":")).encode("utf-8")
+        fsio.write_cache(self._summary_cache(), (_checksum(body) + body).decode("utf-8"))
 
     # -- writing ----------------------------------------------------------
 
@@ -347,25 +689,31 @@ class Store:
     def update(self, change: Callable[[StoreData], StoreData]) -> StoreData:
         """Apply ``change`` to the current data under the lock and save the result.
 
-        ``change`` returns the same object to mean "nothing to write".
+        ``change`` returns the same object to mean "nothing to write". It may
+        add events and change settings; it must keep every event.
         """
         with self.locked():
             return self._update(change)
 
     def _update(self, change: Callable[[StoreData], StoreData]) -> StoreData:
         """``update``'s read-modify-write; the caller holds the lock."""
-        from mlroadmap.records import StoreData
-
-        raw = self.read_bytes()
-        if raw is None:
-            data, migrated = StoreData(), False
-        else:
-            data, migrated = decode(raw, self.path)
-            if migrated:
+        seen, decoded = self._read()
+        data = decoded.data
+        try:
+            bst: os.stat_result | None = os.lstat(self.backup)
+        except FileNotFoundError:
+            bst = None
+        if bst is not None and not (seen.backup == _key(bst) and seen.backup_within):
+            # The rewrite makes the old store the backup: the backup must lose nothing.
+            self._check_backup(b"", lambda: data.events)
+        if decoded.migrated:
+            raw = self.read_bytes()
+            if raw is not None:
                 self._keep_pre_migration_copy(raw)
         new = change(data)
-        if new is not data or migrated:
-            self.write(new)
+        if new is not data or decoded.migrated:
+            had = {e.id for e in data.events}
+            self.write(new, added=[e for e in new.events if e.id not in had])
         return new
 
     def append(
@@ -378,17 +726,25 @@ class Store:
         rewrite it whole.
         """
         with self.locked():
-            summary, appendable = self._summary()
+            seen = self._seen()
+            summary = seen.summary
             events, started = plan(summary)
             if not events and not started:
                 return summary
-            if appendable and not started:
-                self._append(encode_events(events))
+            if seen.appendable and seen.store is not None and not started:
+                size = seen.store[2]
+                backup_key = self._catch_up_backup(seen, size)
+                lines = encode_events(events)
+                try:
+                    fsio.append_lines(self.path, lines)
+                except OSError as exc:
+                    raise _write_error(self.path, "append to the store", exc) from None
                 for event in events:
                     summary.add(event)
                 st = self._stat()
                 if st is not None:
-                    self._save_summary(summary, _key(st))
+                    self._save(Seen(summary, _key(st), seen.count + len(events), True,
+                                    backup_key, True, size, _tail(lines)))  # fmt: skip
                 return summary
             from mlroadmap.records import RoadmapSettings
 
@@ -400,60 +756,77 @@ class Store:
                 return data.model_copy(update={"events": events_now, "roadmaps": roadmaps})
 
             self._update(add)  # a whole rewrite, which also saves the new summary
-            return self._summary()[0]
+            return self._seen().summary
 
-    def _append(self, lines: bytes) -> None:
-        """Append whole lines and fsync, after bringing the backup up to the current version.
+    def _catch_up_backup(self, seen: Seen, size: int) -> FileKey:
+        """Make the backup a copy of the store's first ``size`` bytes (the store as it is).
 
-        On any failure the files are cut back to what they were.
+        The backup is trusted as the cache knew it; any other backup is read
+        whole: it is caught up when it is the start of the store, replaced
+        when the store holds every one of its events, and otherwise left as
+        it is and the append refused.
         """
-        backup = backup_path(self.path)
+        backup = self.backup
         try:
-            self._catch_up_backup(backup)
+            try:
+                bst: os.stat_result | None = os.lstat(backup)
+            except FileNotFoundError:
+                bst = None
+            if bst is not None and seen.backup == _key(bst) and seen.backup_within:
+                prefix = seen.backup_prefix
+                if prefix is not None and prefix <= size:
+                    with open(self.path, "rb") as current:
+                        current.seek(prefix)
+                        fsio.append_lines(backup, current.read(size - prefix))
+                else:
+                    self._copy_to_backup(size)
+            else:
+                with open(self.path, "rb") as current:
+                    raw = current.read(size)
+                found = None
+                if bst is not None:
+                    found = self._check_backup(raw, lambda: decode_full(raw, self.path).data.events)
+                if found is not None and found[1] is not None:
+                    fsio.append_lines(backup, raw[found[1] :])
+                else:
+                    fsio.atomic_write(backup, raw)
+            return _key(os.lstat(backup))
+        except fsio.WriteError as exc:
+            raise _write_error(self.path, "keep a backup", exc.cause) from None
         except OSError as exc:
             raise _write_error(self.path, "keep a backup", exc) from None
-        try:
-            fsio.append_lines(self.path, lines)
-        except OSError as exc:
-            raise _write_error(self.path, "append to the store", exc) from None
 
-    def _catch_up_backup(self, backup: Path) -> None:
-        """Make ``backup`` a copy of the store as it is now.
-
-        After an append the backup is the store less that append, so it is
-        caught up by appending the same lines; otherwise (after a whole
-        rewrite, or no backup yet) it becomes a full private copy.
-        """
+    def _copy_to_backup(self, size: int) -> None:
         with open(self.path, "rb") as current:
-            size = os.fstat(current.fileno()).st_size
-            try:
-                st = os.stat(backup)
-            except FileNotFoundError:
-                st = None
-            if st is not None and st.st_size <= size and _same_start(current, backup, st.st_size):
-                current.seek(st.st_size)
-                fsio.append_lines(backup, current.read(size - st.st_size))
-                return
-            current.seek(0)
             data = current.read(size)
-        try:
-            fsio.atomic_write(backup, data)
-        except fsio.WriteError as exc:
-            raise exc.cause from None
+        fsio.atomic_write(self.backup, data)
 
-    def write(self, data: StoreData) -> LogSummary:
-        """Atomically replace the store with ``data``. The caller holds the lock."""
+    def write(self, data: StoreData, *, added: Iterable[Event] = ()) -> LogSummary:
+        """Atomically replace the store with ``data``; the old file becomes the backup.
+
+        The caller holds the lock, and ``data`` holds every event of the store;
+        ``added`` are the events the old file did not have.
+        """
         self._ensure_dir()
         try:
-            fsio.atomic_write(self.path, encode(data), backup=backup_path(self.path))
+            fsio.atomic_write(self.path, encode(data), backup=self.backup)
         except fsio.WriteError as exc:
             step = "replace the store" if exc.step == "replace the file" else exc.step
             raise _write_error(self.path, step, exc.cause) from None
         summary = LogSummary.of(data)
-        st = self._stat()
-        if st is not None:
-            self._save_summary(summary, _key(st))
+        self._saw_whole(summary, len(data.events), _tail_of(added))
         return summary
+
+    def _saw_whole(self, summary: LogSummary, count: int, tail: bytes = b"") -> None:
+        """Save the summary of a store just written whole (its backup: the version before)."""
+        st = self._stat()
+        if st is None:
+            return
+        try:
+            bkey: FileKey | None = _key(os.lstat(self.backup))
+        except OSError:
+            bkey = None
+        self._save(Seen(summary, _key(st), count, True, bkey, bkey is not None, None, tail))
 
     def remove_leftovers(self) -> list[Path]:
         """Delete the temporary files of writers that were killed; return their paths.
@@ -464,8 +837,11 @@ class Store:
         if not self.path.parent.is_dir():
             return []
         with self.locked():
-            names = (self.path.name, backup_path(self.path).name)
-            return fsio.remove_leftovers(self.path.parent, names)
+            return self._remove_leftovers()
+
+    def _remove_leftovers(self) -> list[Path]:
+        names = (self.path.name, self.backup.name)
+        return fsio.remove_leftovers(self.path.parent, names)
 
     def _ensure_dir(self) -> None:
         try:
@@ -484,6 +860,201 @@ class Store:
             except fsio.WriteError as exc:
                 raise _write_error(copy, exc.step, exc.cause) from None
 
+    # -- doctor -----------------------------------------------------------
+
+    def copies(self) -> list[Path]:
+        """Earlier copies of the store kept beside it (set aside, restored, pre-migration)."""
+        try:
+            names = sorted(os.listdir(self.path.parent))
+        except OSError:
+            return []
+        prefixes = tuple(f"{self.path.name}.{label}-" for label in SET_ASIDE_LABELS)
+        migrated = re.compile(re.escape(self.path.name) + r"\.v\d+\.bak$")
+        return [self.path.parent / n for n in names if n.startswith(prefixes) or migrated.match(n)]
+
+    def check(self, *, today: date) -> Check:
+        """Everything ``doctor`` reports of the store's files; rebuilds a bad cache."""
+        report = Check(path=self.path, symlink=self.link, copies=self.copies())
+        if self.backup.exists():
+            report.backup = self.backup
+            try:
+                braw = self.backup.read_bytes()
+            except OSError:
+                braw = b""
+            salvaged = salvage(braw)
+            if salvaged.data is not None:
+                report.backup_events = len(salvaged.data.events)
+            report.backup_bad_lines = salvaged.bad_lines
+        cached = self._cached()
+        problem_before = self.cache_problem
+        try:
+            seen, decoded = self._read(force=True)
+        except StoreError as exc:
+            report.problem = exc.message
+            raw = self.read_bytes() or b""
+            salvaged = salvage(raw)
+            report.data = salvaged.data
+            report.events = len(salvaged.data.events) if salvaged.data is not None else 0
+            report.missing = self._missing_from_backup(salvaged.data)
+            if report.data is not None:
+                report.out_of_range = out_of_range(report.data.events, today)
+            return report
+        data = decoded.data
+        report.data = data
+        report.events = len(data.events)
+        report.torn = decoded.torn
+        report.duplicates = len(data.events) - len({e.id for e in data.events})
+        report.out_of_range = out_of_range(data.events, today)
+        if problem_before is not None:
+            report.cache = problem_before
+        elif (
+            cached is not None
+            and cached.store == seen.store
+            and cached.summary.to_json() != seen.summary.to_json()
+        ):
+            report.cache = "the cached summary did not match the log"
+        return report
+
+    def _missing_from_backup(self, data: StoreData | None) -> list[str]:
+        """IDs of events the backup or the last write's second copy hold and ``data`` lacks."""
+        try:
+            braw = self.backup.read_bytes()
+        except OSError:
+            braw = b""
+        backup = salvage(braw).data
+        known = list(backup.events) if backup is not None else []
+        cache = self._cached()
+        if cache is not None:
+            known += _tail_events(cache.tail)
+        have = {e.id for e in data.events} if data is not None else set()
+        return list(dict.fromkeys(e.id for e in known if e.id not in have))
+
+    def restore(self) -> Restored:
+        """Salvage every intact event of the store, its backup and earlier copies.
+
+        The union is written durably to a new file first; then the store is
+        kept under a unique name (a hard link, so it never goes missing) and
+        the new file renamed over it; the backup becomes a copy of the result.
+        A kill or a full disk at any step leaves a store that loads (the old
+        one, or the restored one) and every file that was read.
+        """
+        with self.locked():
+            sources: list[tuple[Path, int]] = []
+            found: list[StoreData] = []
+            bad = 0
+            lost: set[str] = set()
+            store_healthy = True
+            for path in (self.path, self.backup, *reversed(self.copies())):
+                try:
+                    raw = path.read_bytes()
+                except OSError:
+                    continue
+                salvaged = salvage(raw)
+                if path == self.path:
+                    try:
+                        self._read(force=True)
+                    except StoreError:
+                        store_healthy = False
+                bad += salvaged.bad_lines
+                lost |= salvaged.lost_ids
+                if salvaged.data is not None:
+                    sources.append((path, len(salvaged.data.events)))
+                    found.append(salvaged.data)
+            others = [p for p, n in sources if p != self.path and n]
+            cache = self._cached()
+            if cache is not None and cache.tail:
+                from mlroadmap.records import StoreData
+
+                tail = _tail_events(cache.tail)
+                sources.append((self._summary_cache(), len(tail)))
+                found.append(StoreData.model_construct(events=tail))
+            if store_healthy and not others:
+                raise StoreError(
+                    f"{self.backup}: there is no readable backup to restore",
+                    hint="the store itself reads without a problem; nothing was changed",
+                )
+            merged = _union(found)
+            have = {e.id for e in merged.events}
+            data = encode(merged)
+            self._ensure_dir()
+            restored = fsio.unique_name(self.path, "restored")
+            set_aside = backup_aside = None
+            try:
+                fsio.write_new(restored, data)
+                if self.path.exists():
+                    set_aside = fsio.keep_copy(self.path, "replaced")
+                if self.backup.exists() and salvage(self.backup.read_bytes()).bad_lines:
+                    backup_aside = fsio.keep_copy(self.backup, "replaced")
+                fsio.replace(restored, self.path)
+            except OSError as exc:
+                raise _write_error(self.path, "restore the store", exc) from None
+            with contextlib.suppress(OSError):
+                # The store is restored; a backup that could not be replaced holds
+                # nothing the store lacks, and the next write catches it up.
+                fsio.atomic_write(self.backup, data)
+            self._saw_whole(LogSummary.of(merged), len(merged.events))
+            return Restored(
+                events=len(merged.events),
+                sources=sources,
+                set_aside=set_aside,
+                backup_set_aside=backup_aside,
+                unreadable=len(lost - have),
+            )
+
+    # -- merge ------------------------------------------------------------
+
+    def refuses_output(self, target: Path) -> bool:
+        """Whether ``target`` is one of the store's own files (the store, backup, lock,
+        cache, a kept copy), which an export must never overwrite."""
+        own = [self.path, self.backup, lock_path(self.path), self._summary_cache()]
+        if self.link is not None:
+            own.append(self.link)
+        real = os.path.realpath(target)
+        if any(real == os.path.realpath(p) for p in own):
+            return True
+        home = Path(os.path.realpath(self.path.parent))
+        if Path(real).parent == home and Path(real).name.startswith(self.path.name + "."):
+            return True
+        try:
+            tst = os.stat(target)
+        except OSError:
+            return False
+        for p in own:
+            with contextlib.suppress(OSError):
+                if os.path.samestat(tst, os.stat(p)):
+                    return True
+        return False
+
+
+_CHECK_LEN = len("crc32:12345678\n")
+
+
+def _checksum(body: bytes | memoryview) -> bytes:
+    """The cache's first line: a CRC-32 of the rest, which any accidental damage changes."""
+    import zlib
+
+    return b"crc32:%08x\n" % zlib.crc32(body)
+
+
+MAX_TAIL_BYTES = 4 * 1024 * 1024  # a larger write (a big merge) keeps no second copy
+
+
+def _tail(lines: bytes) -> bytes:
+    return lines if len(lines) <= MAX_TAIL_BYTES else b""
+
+
+def _tail_of(events: Iterable[Event]) -> bytes:
+    """``events`` as lines for the cache's second copy; nothing when they are too many."""
+    lines: list[bytes] = []
+    size = 0
+    for event in events:
+        line = event.model_dump_json(exclude_none=True).encode("utf-8") + b"\n"
+        size += len(line)
+        if size > MAX_TAIL_BYTES:
+            return b""
+        lines.append(line)
+    return b"".join(lines)
+
 
 def _write_error(path: Path, step: str, exc: OSError) -> StoreError:
     reason = _describe(exc)
@@ -492,68 +1063,231 @@ def _write_error(path: Path, step: str, exc: OSError) -> StoreError:
     return StoreError(f"{path}: could not {step}: {reason}; the store was left as it was")
 
 
-def _same_start(current: Any, backup: Path, length: int) -> bool:
-    """Whether ``backup`` holds the first ``length`` bytes of ``current`` (checked at both ends)."""
-    probe = min(length, 4096)
-    with open(backup, "rb") as other:
-        head = other.read(probe)
-        other.seek(length - probe)
-        tail = other.read(probe)
-    current.seek(0)
-    if current.read(probe) != head:
-        return False
-    current.seek(length - probe)
-    return bool(current.read(probe) == tail)
+def _tail_events(tail: bytes) -> list[Event]:
+    salvaged = salvage(tail)
+    return salvaged.data.events if salvaged.data is not None else []
+
+
+def _union(stores: list[StoreData]) -> StoreData:
+    from mlroadmap.records import StoreData
+
+    merged = StoreData()
+    for data in stores:
+        merged = merge_data(merged, data)
+    return merged
 
 
 # ---------------------------------------------------------------------------
 # Merging two copies of a store
 
 
-def merge_data(a: StoreData, b: StoreData) -> StoreData:
-    """The union of two stores' logs; the same result whichever comes first.
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
-    Events are united by ID (an event recorded on both sides is kept once)
-    and ordered by time. Start dates keep the earlier day. Settings come from
-    the store used most recently (the one with the newest event).
+
+def merge_settings(a: Settings, b: Settings) -> Settings:
+    """Each setting from the copy where it was changed last (``Settings.changed``).
+
+    A setting never changed on either side keeps a value that differs from
+    the default over the default (someone chose it); the same result in
+    either order.
     """
-    from mlroadmap.records import RoadmapSettings, StoreData
+    from mlroadmap.records import Settings
 
-    by_id: dict[str, Any] = {}
-    for event in (*a.events, *b.events):
-        kept = by_id.get(event.id)
-        # Two versions of one event (only a hand edit makes them): keep the later.
-        if kept is None or (event.ts, event.model_dump_json()) > (
-            kept.ts,
-            kept.model_dump_json(),
-        ):
-            by_id[event.id] = event
-    events = sorted(by_id.values(), key=lambda e: (e.ts, e.id))
+    default = Settings()
+    values: dict[str, Any] = {}
+    changed: dict[str, Any] = {}
+    for name in ("active", "shared_credit"):
+
+        def rank(s: Settings, name: str = name) -> tuple[Any, ...]:
+            stamp = (s.changed or {}).get(name)  # type: ignore[call-overload]
+            value = getattr(s, name)
+            return (
+                stamp[0] if stamp else -1,
+                stamp[1] if stamp else _EPOCH,
+                value != getattr(default, name),
+                json.dumps(value),
+            )
+
+        winner = max((a, b), key=rank)
+        values[name] = getattr(winner, name)
+        stamp = (winner.changed or {}).get(name)
+        if stamp is not None:
+            changed[name] = stamp
+    return Settings(**values, changed=changed or None)
+
+
+def _later(kept: Event, event: Event, kept_json: str, event_json: str) -> bool:
+    """Of two versions of one event (only a hand edit makes them), whether ``event`` wins."""
+    return (event.order, event_json) > (kept.order, kept_json)
+
+
+def _fold(by_id: dict[str, Event], event: Event) -> None:
+    """Add ``event`` to ``by_id``; of two versions of one ID keep the later."""
+    kept = by_id.get(event.id)
+    if kept is None or (
+        kept != event and _later(kept, event, kept.model_dump_json(), event.model_dump_json())
+    ):
+        by_id[event.id] = event
+
+
+def _merged(a: StoreData, b: StoreData | OtherStore, events: list[Event]) -> StoreData:
+    from mlroadmap.records import RoadmapSettings, StoreData
 
     roadmaps: dict[str, RoadmapSettings] = {}
     for rid in sorted({*a.roadmaps, *b.roadmaps}):
         days = [s.started for s in (a.roadmaps.get(rid), b.roadmaps.get(rid)) if s and s.started]
         roadmaps[rid] = RoadmapSettings(started=min(days) if days else None)
-
-    def recency(data: StoreData) -> tuple[str, str, str]:
-        newest = max(((e.ts.isoformat(), e.id) for e in data.events), default=("", ""))
-        return (*newest, data.settings.model_dump_json())
-
-    settings = max((a, b), key=recency).settings
-    if settings.active is None:
-        settings = settings.model_copy(update={"active": a.settings.active or b.settings.active})
+    settings = merge_settings(a.settings, b.settings)
+    # Both logs are in order already: the sort merges two runs in one pass.
+    events.sort(key=lambda e: e.order)
     return StoreData(settings=settings, roadmaps=roadmaps, events=events)
 
 
-def read_other(path: Path) -> StoreData:
-    """Another copy of a store, named by the user (errors are input errors, exit 2)."""
+def merge_data(a: StoreData, b: StoreData) -> StoreData:
+    """The union of two stores' logs; the same result whichever comes first.
+
+    Events are united by ID (an event recorded on both sides is kept once)
+    and kept in log order (``Event.order``). Start dates keep the earlier day.
+    Each setting comes from the side where it was changed last.
+    """
+    by_id: dict[str, Event] = {}
+    for event in (*a.events, *b.events):
+        _fold(by_id, event)
+    return _merged(a, b, list(by_id.values()))
+
+
+class OtherStore(NamedTuple):
+    """Another copy of a store, held compactly: each event as its validated JSON text.
+
+    ``merge_other(data, other)`` gives what ``merge_data(data, decoded other)``
+    gives, while only the events new to ``data`` (or differing from it) become
+    objects.
+    """
+
+    settings: Settings
+    roadmaps: dict[str, Any]
+    events: dict[str, tuple[tuple[int, datetime, str], str]]  # ID -> (order, JSON)
+
+
+def merge_other(data: StoreData, other: OtherStore) -> StoreData:
+    """``merge_data`` of ``data`` and another copy read by ``read_other``.
+
+    Uses ``other.events`` up (it is emptied), so no event is held twice.
+    """
+    from mlroadmap.records import Event
+
+    by_id: dict[str, Event] = {}
+    for event in data.events:
+        _fold(by_id, event)
+    for event_id in list(other.events):
+        order, text = other.events.pop(event_id)  # each text is let go once it is used
+        kept = by_id.get(event_id)
+        if kept is None:
+            by_id[event_id] = Event.model_validate_json(text)
+            continue
+        kept_json = kept.model_dump_json()
+        if kept_json != text and (order, text) > (kept.order, kept_json):
+            by_id[event_id] = Event.model_validate_json(text)
+    return _merged(data, other, list(by_id.values()))
+
+
+def read_other(path: Path, *, today: date) -> OtherStore:
+    """Another copy of a store, named by the user (errors are input errors, exit 2).
+
+    It must be a regular file of at most ``MAX_OTHER_BYTES``, a store of a
+    known version, with every time and day from 1970 to the day after
+    ``today``. Each line is validated on its own and kept as text, so memory
+    grows with the file, not with its events as objects.
+    """
     from mlroadmap.errors import UserError
 
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {_describe(exc)}") from None
-    try:
-        return decode(raw, path)[0]
+        # The bytes are handed over, not kept here: _compact lets them go as it reads.
+        other = _compact(_read_capped(path), path, today)
     except StoreError as exc:
         raise UserError(f"{exc.message} (it is not a store this mlroadmap can merge)") from None
+    bad = other[1]
+    if bad:
+        more = f"; and {len(bad) - 3} more" if len(bad) > 3 else ""
+        raise UserError(
+            f"{path}: {len(bad)} event(s) have impossible dates, so nothing was merged: "
+            + "; ".join(bad[:3])
+            + more,
+            hint="fix the other machine's clock and the events it wrote, then merge again",
+        )
+    return other[0]
+
+
+def _read_capped(path: Path) -> bytes:
+    """The bytes of ``path``: a regular file of at most ``MAX_OTHER_BYTES``."""
+    from mlroadmap.errors import UserError
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {_describe(exc)}") from None
+    with open(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise UserError(f"{path}: not a regular file (merge reads a copy of store.json)")
+        if st.st_size > MAX_OTHER_BYTES:
+            raise UserError(
+                f"{path}: {st.st_size:,} bytes is more than a store merge reads "
+                f"({MAX_OTHER_BYTES // (1024 * 1024)} MiB)"
+            )
+        raw = f.read(MAX_OTHER_BYTES + 1)
+    if len(raw) > MAX_OTHER_BYTES:
+        raise UserError(f"{path}: the file grew past {MAX_OTHER_BYTES // (1024 * 1024)} MiB")
+    return raw
+
+
+def _compact(raw: bytes, path: Path, today: date) -> tuple[OtherStore, list[str]]:
+    """``raw`` as an ``OtherStore``, and its events with impossible dates."""
+    from mlroadmap.records import Event, Header
+
+    head, _, rest = raw.partition(b"\n")
+    header = _json_object(head)
+    lines = header is not None and "events" not in header
+    if not (lines and header is not None and header.get("schema_version") == SCHEMA_VERSION):
+        data = decode(raw, path)[0]  # an older version: small, read whole
+        compact = OtherStore(data.settings, dict(data.roadmaps), {})
+        for event in data.events:
+            _keep(compact.events, event, event.model_dump_json())
+        return compact, out_of_range(data.events, today)
+    try:
+        first = Header.model_validate_json(head)
+    except ValidationError as exc:
+        raise _invalid(path, [_line_problem(1, head, exc)], 1) from None
+    del raw, head
+    compact = OtherStore(first.settings, dict(first.roadmaps), {})
+    bad: list[str] = []
+    problems: list[str] = []
+    count = 0
+    pending = rest.split(b"\n")
+    del rest
+    pending.pop()  # after the last newline: nothing, or a line never finished
+    for number, line in enumerate(pending, start=2):
+        try:
+            event = Event.model_validate_json(line)
+        except ValidationError as exc:
+            if not line.strip():
+                continue
+            count += 1
+            if len(problems) < 5:
+                problems.append(_line_problem(number, line, exc))
+            continue
+        pending[number - 2] = b""  # each line is let go once it is read
+        bad += out_of_range([event], today)
+        _keep(compact.events, event, event.model_dump_json())
+    if count:
+        raise _invalid(path, problems, count)
+    return compact, bad
+
+
+def _keep(
+    events: dict[str, tuple[tuple[int, datetime, str], str]], event: Event, text: str
+) -> None:
+    """Add one event to a compact store, two versions of one ID as ``merge_data`` would."""
+    kept = events.get(event.id)
+    if kept is None or (event.order, text) > (kept[0], kept[1]):
+        events[event.id] = (event.order, text)

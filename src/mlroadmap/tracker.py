@@ -6,13 +6,12 @@ Each function returns a typed result for ``render`` or raises an
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlroadmap.catalog import Catalog, resolve
 from mlroadmap.errors import UserError
@@ -41,7 +40,7 @@ from mlroadmap.vocabulary import DEFAULT_LOG_LIMIT, ON_OFF, SETTLED, ExportForma
 
 if TYPE_CHECKING:
     from mlroadmap.models import SkillsCatalogue
-    from mlroadmap.records import Event, StoreData
+    from mlroadmap.records import Event, Settings, StoreData
     from mlroadmap.skills import SkillState
 
 DEFAULT_ROADMAP = "ml-12-weeks"
@@ -201,15 +200,12 @@ class UseResult:
 
 def use(tracker: Tracker, *, query: str, start: date | None = None) -> UseResult:
     """Make a roadmap the active one; optionally set its start date."""
-    if start is not None and start > local_today():
-        raise UserError(
-            f"--start {start.isoformat()} is in the future",
-            hint="give the day you began (or mean to have begun), today at the latest",
-        )
+    if start is not None:
+        check_day(start, "--start")
     roadmap = tracker.roadmap(query)
 
     def change(data: StoreData) -> StoreData:
-        settings = data.settings.model_copy(update={"active": roadmap.id})
+        settings = set_setting(data, "active", roadmap.id)
         roadmaps = dict(data.roadmaps)
         if start is not None:
             from mlroadmap.records import RoadmapSettings
@@ -250,6 +246,30 @@ class MarkResult:
 SECTION_KEEPS: dict[str, frozenset[str]] = {STARTED: SETTLED, SKIPPED: frozenset({DONE})}
 
 
+def check_day(day: date, option: str) -> None:
+    """Refuse a day before 1970 or after tomorrow (``--on`` also refuses tomorrow)."""
+    from mlroadmap.records import FIRST_DAY, last_day
+
+    if day < FIRST_DAY:
+        raise UserError(f"{option} {day.isoformat()} is before {FIRST_DAY.isoformat()}")
+    if day > last_day(local_today()):
+        raise UserError(f"{option} {day.isoformat()} is too far in the future")
+
+
+def set_setting(data: StoreData, name: str, value: object) -> Settings:
+    """``data``'s settings with ``name`` set to ``value``, stamped with when it changed.
+
+    The stamp (the log's highest sequence number, then the time) lets a merge
+    keep the later choice; an unchanged value keeps its old stamp.
+    """
+    if getattr(data.settings, name) == value:
+        return data.settings
+    top = max((e.seq or 0 for e in data.events), default=0)
+    changed: dict[Any, tuple[int, datetime]] = dict(data.settings.changed or {})
+    changed[name] = (top, now())
+    return data.settings.model_copy(update={name: value, "changed": changed})
+
+
 def new_event(
     roadmap: str,
     item: str,
@@ -258,12 +278,14 @@ def new_event(
     note: str | None = None,
     on: date | None = None,
     ts: datetime | None = None,
+    seq: int | None = None,
 ) -> Event:
     from mlroadmap.records import Event
 
     return Event.model_validate(
         {
             "id": uuid.uuid4().hex,
+            "seq": seq,
             "ts": ts if ts is not None else now(),
             "roadmap": roadmap,
             "item": item,
@@ -293,6 +315,8 @@ def mark(
     _check_note(note)
     if on is not None and on > local_today():
         raise UserError(f"--on {on.isoformat()} is in the future")
+    if on is not None:
+        check_day(on, "--on")
     result: MarkResult | None = None
 
     def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
@@ -323,13 +347,15 @@ def mark(
         stamps = _timestamps(summary)
         for leaf in changed:
             leaf_note = note if single_leaf else None
+            ts, seq = next(stamps)
             events.append(
-                new_event(roadmap.id, leaf, action, note=leaf_note, on=on, ts=next(stamps))
+                new_event(roadmap.id, leaf, action, note=leaf_note, on=on, ts=ts, seq=seq)
             )
         if note and not (single_leaf and changed):
             for target in targets:
+                ts, seq = next(stamps)
                 events.append(
-                    new_event(roadmap.id, target, "note", note=note, on=on, ts=next(stamps))
+                    new_event(roadmap.id, target, "note", note=note, on=on, ts=ts, seq=seq)
                 )
         if note:
             noted = targets
@@ -344,15 +370,18 @@ def mark(
     return result
 
 
-def _timestamps(summary: LogSummary) -> Iterator[datetime]:
-    """Times for new events: now, but always after the newest event already logged,
-    so a clock that went back cannot put an undo before the tick it undoes."""
+def _timestamps(summary: LogSummary) -> Iterator[tuple[datetime, int]]:
+    """Time and sequence number of each new event.
+
+    The sequence number orders the log: one more than the highest logged, so
+    a clock that went back (or ran ahead) never reorders events, and the time
+    is only ever the time of the run.
+    """
     stamp = now()
-    if summary.newest is not None and summary.newest >= stamp:
-        stamp = summary.newest + timedelta(microseconds=1)
+    seq = summary.seq
     while True:
-        yield stamp
-        stamp += timedelta(microseconds=1)
+        seq += 1
+        yield stamp, seq
 
 
 def _check_note(note: str | None) -> None:
@@ -378,8 +407,8 @@ def add_note(
         roadmap, (name,) = tracker.roadmap_of([query], roadmap_query, summary)
         target = resolve(roadmap, name)
         result = MarkResult(roadmap, "note", [target], [], [], [target], {}, {})
-        stamp = next(_timestamps(summary))
-        return [new_event(roadmap.id, target, "note", note=text.strip(), ts=stamp)], {}
+        ts, seq = next(_timestamps(summary))
+        return [new_event(roadmap.id, target, "note", note=text.strip(), ts=ts, seq=seq)], {}
 
     tracker.wrote(tracker.store.append(plan))
     assert result is not None
@@ -584,6 +613,16 @@ class DoctorReport(NamedTuple):
     removed: tuple[Path, ...] = ()  # temporary files left by killed writers, now deleted
     # every problem of the roadmap files that cannot be loaded (they are skipped)
     roadmap_problems: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()  # IDs of backup events the store lacks
+    backup_bad_lines: int = 0  # lines of the backup that cannot be read
+    cache_rebuilt: str | None = None  # why the cached summary was rebuilt
+    out_of_range: tuple[str, ...] = ()  # events with impossible times or days
+    duplicates: int = 0  # event lines written twice
+    copies: tuple[Path, ...] = ()  # earlier copies kept beside the store
+    symlink: Path | None = None  # the link the store is reached through
+    salvaged: tuple[tuple[Path, int], ...] = ()  # restore: every file read, intact events
+    backup_set_aside: Path | None = None
+    unreadable: int = 0  # restore: damaged lines whose event no copy holds
 
 
 def _orphans(catalog: Catalog, data: StoreData) -> list[Orphan]:
@@ -605,56 +644,42 @@ def _orphans(catalog: Catalog, data: StoreData) -> list[Orphan]:
 
 
 def doctor(tracker: Tracker, *, restore: bool = False) -> DoctorReport:
-    """Check the store and its backup; report orphaned ticks; restore on request."""
-    from mlroadmap.errors import StoreError
-    from mlroadmap.store import backup_path, decode
-
+    """Check the store, its backup and cache; report orphaned ticks and impossible dates;
+    on request salvage every intact event (``Store.restore``)."""
     store = tracker.store
-    backup = backup_path(store.path)
-    backup_data: StoreData | None = None
-    if backup.exists():
-        try:
-            backup_data = decode(backup.read_bytes(), backup)[0]
-        except (StoreError, OSError):
-            backup_data = None
-    problem: str | None = None
-    data: StoreData | None = None
-    try:
-        data = store.load()
-    except StoreError as exc:
-        problem = exc.message
-    raw = store.read_bytes() if data is not None else None
     roadmap_problems = tuple(
         line for problems in tracker.catalog.check().values() for line in problems
     )
     removed = store.remove_leftovers()
-    restored_from = set_aside = None
+    restored = None
     if restore:
-        if backup_data is None:
-            raise StoreError(
-                f"{backup}: there is no readable backup to restore",
-                hint="fix the store by hand, or move it away to start a new one",
-            )
-        with store.locked():
-            if store.path.exists():
-                stamp = now().strftime("%Y%m%dT%H%M%SZ")
-                set_aside = store.path.with_name(f"{store.path.name}.replaced-{stamp}")
-                os.replace(store.path, set_aside)
-            store.write(backup_data)
-        restored_from, data, problem = backup, backup_data, None
+        restored = store.restore()
+    check = store.check(today=local_today())
+    sources = restored.sources if restored is not None else []
+    restored_from = next((p for p, _ in sources if p != store.path), None)
     return DoctorReport(
         store=store.path,
-        healthy=problem is None,
-        problem=problem,
-        events=len(data.events) if data is not None else 0,
-        backup=backup if backup.exists() else None,
-        backup_events=len(backup_data.events) if backup_data is not None else None,
-        orphans=_orphans(tracker.catalog, data) if data is not None else [],
+        healthy=check.problem is None,
+        problem=check.problem,
+        events=check.events,
+        backup=check.backup,
+        backup_events=check.backup_events,
+        orphans=_orphans(tracker.catalog, check.data) if check.data is not None else [],
         restored_from=restored_from,
-        set_aside=set_aside,
-        unfinished_line=bool(raw and not raw.endswith(b"\n")) and restored_from is None,
+        set_aside=restored.set_aside if restored is not None else None,
+        unfinished_line=check.torn,
         removed=tuple(removed),
         roadmap_problems=roadmap_problems,
+        missing=tuple(check.missing),
+        backup_bad_lines=check.backup_bad_lines,
+        cache_rebuilt=check.cache,
+        out_of_range=tuple(check.out_of_range),
+        duplicates=check.duplicates,
+        copies=tuple(check.copies),
+        symlink=check.symlink,
+        salvaged=tuple(sources),
+        backup_set_aside=restored.backup_set_aside if restored is not None else None,
+        unreadable=restored.unreadable if restored is not None else 0,
     )
 
 
@@ -666,14 +691,14 @@ class MergeResult(NamedTuple):
 
 def merge(tracker: Tracker, *, other: Path) -> MergeResult:
     """Merge another copy of the store (say, from a laptop) into this one."""
-    from mlroadmap.store import merge_data, read_other
+    from mlroadmap.store import merge_other, read_other
 
-    theirs = read_other(other)
+    theirs = read_other(other, today=local_today())
     added = 0
 
     def change(data: StoreData) -> StoreData:
         nonlocal added
-        merged = merge_data(data, theirs)
+        merged = merge_other(data, theirs)
         added = len(merged.events) - len(data.events)
         return data if merged == data else merged
 
@@ -913,10 +938,15 @@ def export(tracker: Tracker, *, roadmap_query: str | None, fmt: str) -> str:
         raise UserError(f"unknown format {fmt!r}: use md, json or csv") from None
 
 
-def write_export(text: str, path: Path) -> None:
-    """Write an export to ``path``."""
+def write_export(tracker: Tracker, text: str, path: Path) -> None:
+    """Write an export to ``path``: never onto the store's own files."""
     from mlroadmap import exporter
 
+    if tracker.store.refuses_output(path):
+        raise UserError(
+            f"{path} is one of the store's own files; an export never overwrites it",
+            hint="choose another file name for -o",
+        )
     exporter.write(path, text)
 
 
@@ -965,7 +995,7 @@ def config(tracker: Tracker, *, key: str | None, value: str | None) -> ConfigRes
             raise UserError(f"{key} takes on or off, not {value!r}")
 
         def change(data: StoreData) -> StoreData:
-            settings = data.settings.model_copy(update={SETTINGS[key]: ON_OFF[value.lower()]})
+            settings = set_setting(data, SETTINGS[key], ON_OFF[value.lower()])
             return (
                 data
                 if settings == data.settings

@@ -636,10 +636,30 @@ def doctor_view(report: DoctorReport) -> RenderableType:
     from rich.text import Text
 
     lines: list[RenderableType] = []
-    if report.restored_from is not None:
-        lines.append(Text(f"Restored {report.store} from {report.restored_from}.", style="green"))
+    if report.salvaged:
+        lines.append(
+            Text(f"Restored {clean(str(report.store))}: {report.events} events from", style="green")
+        )
+        for path, count in report.salvaged:
+            lines.append(Text(f"      {clean(str(path))}: {plural(count, 'intact event')}"))
         if report.set_aside is not None:
-            lines.append(Text(f"The replaced file was kept as {report.set_aside}."))
+            lines.append(Text(f"The replaced file was kept as {clean(str(report.set_aside))}."))
+        if report.backup_set_aside is not None:
+            lines.append(Text(f"The old backup was kept as {clean(str(report.backup_set_aside))}."))
+        if report.unreadable:
+            lines.append(
+                Text(
+                    f"warn  {plural(report.unreadable, 'damaged event line')} in no other copy; "
+                    "the kept files still hold them"
+                )
+            )
+    if report.symlink is not None:
+        lines.append(
+            Text(
+                f"info  {clean(str(report.symlink))} links to the store; "
+                "its files are written beside the link's target"
+            )
+        )
     if report.healthy:
         lines.append(Text(f"ok    {clean(str(report.store))}: {report.events} events", style=""))
         if report.unfinished_line:
@@ -651,6 +671,29 @@ def doctor_view(report: DoctorReport) -> RenderableType:
             )
     else:
         lines.append(Text(f"FAIL  {clean(report.problem or '')}", style="red"))
+        if report.missing:
+            more = len(report.missing) - 5
+            lines.append(
+                Text(
+                    f"      missing from the store: {', '.join(report.missing[:5])}"
+                    + (f" and {more} more" if more > 0 else "")
+                )
+            )
+    if report.duplicates:
+        lines.append(
+            Text(f"info  {plural(report.duplicates, 'event line')} appear twice; each counts once")
+        )
+    for problem in report.out_of_range:
+        lines.append(Text(f"warn  {clean(problem)}"))
+    if report.cache_rebuilt is not None:
+        lines.append(Text(f"fixed {clean(report.cache_rebuilt)}; rebuilt from the log"))
+    if report.backup_bad_lines:
+        lines.append(
+            Text(
+                f"warn  {plural(report.backup_bad_lines, 'line')} of the backup cannot be read; "
+                "the next write replaces it"
+            )
+        )
     if report.backup is None:
         lines.append(Text("info  no backup yet (one is kept from the second write on)"))
     elif report.backup_events is None:
@@ -680,8 +723,10 @@ def doctor_view(report: DoctorReport) -> RenderableType:
         lines.append(Text("ok    every recorded item exists in its roadmap"))
     for path in report.removed:
         lines.append(Text(f"fixed {clean(str(path))}: removed, a temporary file of a killed write"))
-    if not report.healthy and report.backup_events is not None:
-        lines.append(Text("Run 'mlroadmap doctor --restore' to put the backup back.", style="bold"))
+    if not report.healthy:
+        lines.append(
+            Text("Run 'mlroadmap doctor --restore' to salvage every intact event.", style="bold")
+        )
     for problem in report.roadmap_problems:
         lines.append(Text(f"FAIL  {clean(problem)}", style="red"))
     return Group(*lines)
