@@ -399,3 +399,96 @@ def test_log_never_splits_an_id_on_a_narrow_terminal(
     assert "ml-12-weeks/basic-stats-on-data" in words
     assert "ml-12-weeks/numpy-vector-ops" in words
     assert max(len(line) for line in out.splitlines()) <= int(columns)
+
+
+# ---------------------------------------------------------------------------
+# A real undo, and notes that can be changed
+
+
+def statuses(*items: str) -> dict[str, tuple[str, str | None]]:
+    shown = {}
+    for item in items:
+        node = run_json("show", item)["items"][0]
+        shown[item] = (node["status"], None)
+    return shown
+
+
+def test_undo_takes_back_the_last_change_then_the_one_before() -> None:
+    run("done", "week-1", "--on", "2026-11-02")
+    run("start", "derivatives")
+    run("done", "derivatives", "--note", "solved all exercises")
+    said = run("undo").stderr
+    assert "(done: derivatives)" in flat(said)
+    assert "It is back to in progress." in flat(said)
+    assert run_json("show", "derivatives")["items"][0]["status"] == "start"
+    assert "solved all exercises" not in run("show", "derivatives").stdout
+    run("undo")  # the start
+    assert run_json("show", "derivatives")["items"][0]["status"] == "todo"
+    said = run("undo").stderr  # week-1, five items
+    assert "They are back to to do." in flat(said)
+    assert run_json("progress")["total"]["done"] == 0
+    refused = run("undo", code=2)
+    assert "nothing to undo" in refused.stderr
+
+
+def test_undo_restores_the_earlier_date_of_a_re_dated_tick() -> None:
+    run("done", "derivatives", "--on", "2026-11-10")
+    run("done", "derivatives", "--on", "2026-11-03")
+    run("undo")
+    assert "Status: done (since 2026-11-10)" in run("show", "derivatives").stdout
+    history = run("show", "derivatives").stdout
+    assert "(undo)" in history
+
+
+def test_undo_is_recorded_and_an_undo_is_not_undone_by_the_next() -> None:
+    run("done", "derivatives")
+    run("done", "optimizers")
+    run("undo")
+    run("undo")
+    events = run_json("log", "--all")["events"]
+    assert [e["action"] for e in events] == ["done", "done", "todo", "todo"]
+    assert run_json("progress")["total"]["done"] == 0
+    assert run_json("log", "--calendar")["active_days"] == 1  # an undo is no day's work
+
+
+def test_undo_item_still_means_back_to_to_do() -> None:
+    run("done", "week-1")
+    run("undo", "vectors-matrices")
+    assert run_json("progress")["total"]["done"] == 4
+    run("undo", "-r", "ml-12-weeks", code=2)
+
+
+def test_notes_are_numbered_and_can_be_edited_and_deleted() -> None:
+    run("note", "derivatives", "first thought")
+    run("note", "derivatives", "second thought")
+    run("note", "derivatives", "third thought")
+    shown = run("show", "derivatives").stdout
+    assert "1. first thought" in shown
+    assert "3. third thought" in shown
+    said = run("note", "derivatives", "--edit", "2", "a better second thought").stderr
+    assert "Replaced note 2 of derivatives" in said
+    run("note", "derivatives", "--delete", "1")
+    shown = run("show", "derivatives").stdout
+    assert "first thought" not in shown
+    assert "1. a better second thought" in shown
+    assert "2. third thought" in shown
+    tree = run("show", "week-2").stdout
+    assert "(2 notes)" in tree
+    assert [n["text"] for n in run_json("show", "derivatives")["items"][0]["notes"]] == [
+        "a better second thought",
+        "third thought",
+    ]
+    missing = run("note", "derivatives", "--delete", "5", code=2)
+    assert "has no note 5: it has 2 notes" in missing.stderr
+    run("note", "derivatives", "--edit", "1", "--delete", "1", code=2)
+    run("note", "derivatives", code=2)
+
+
+def test_undo_of_a_note_removes_it_and_an_edit_is_undone_too() -> None:
+    run("note", "derivatives", "keep me")
+    run("note", "derivatives", "--edit", "1", "changed")
+    run("undo")  # the edit
+    assert "1. keep me" in run("show", "derivatives").stdout
+    run("undo")  # the note itself
+    assert "keep me" not in run("show", "derivatives").stdout
+    assert "note" not in run("show", "week-2").stdout

@@ -383,17 +383,40 @@ def done_cmd(
 
 
 @command("undo")
-def undo_cmd(items: ItemsArg, roadmap: RoadmapOpt = None) -> None:
-    """Put items back to to-do (a section: every item under it); also called 'reset'.
+def undo_cmd(
+    items: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="ITEM...",
+            help="Put these items back to to-do instead (a section: every item under it).",
+            autocompletion=complete_item,
+            show_default=False,
+        ),
+    ] = None,
+    roadmap: RoadmapOpt = None,
+) -> None:
+    """Take back your last change; repeated, it goes further back. With ITEM: back to to-do.
+
+    Undoing a change restores each item it touched as it was before, with its
+    date, and removes the notes it added. 'undo ITEM' (or 'reset ITEM') puts
+    items back to to-do, whatever they were.
 
     \b
-    Example:
+    Examples:
+      mlroadmap undo
       mlroadmap undo week-5
     """
-    _mark(items, "todo", roadmap)
+    if items:
+        _mark(items, "todo", roadmap)
+        return
+    if roadmap is not None:
+        raise UserError("-r goes with items: 'mlroadmap undo' takes back the last change")
+    from mlroadmap import tracker, views
+
+    views.notice(views.undo_message(tracker.undo_last(tracker.Tracker())))
 
 
-@command("reset", hidden=True)
+@command("reset")
 def reset_cmd(items: ItemsArg, roadmap: RoadmapOpt = None) -> None:
     """Put items back to to-do (a section: every item under it); the same as 'undo ITEM'.
 
@@ -440,18 +463,48 @@ def note_cmd(
             metavar="ITEM", help="Item ID (or ROADMAP/ITEM).", autocompletion=complete_item
         ),
     ],
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="The note: a thought or a link.")],
+    text: Annotated[
+        str | None,
+        typer.Argument(metavar="TEXT", help="The note: a thought or a link.", show_default=False),
+    ] = None,
     roadmap: RoadmapOpt = None,
+    edit: Annotated[
+        int | None,
+        typer.Option("--edit", metavar="N", help="Replace note N (as 'show ITEM' numbers them)."),
+    ] = None,
+    delete: Annotated[
+        int | None,
+        typer.Option("--delete", metavar="N", help="Delete note N (as 'show ITEM' numbers them)."),
+    ] = None,
 ) -> None:
-    """Attach a note to an item (shown by 'show' and 'show ITEM').
+    """Attach a note to an item, or edit or delete one.
+
+    Notes show in 'show ITEM', numbered.
 
     \b
-    Example:
+    Examples:
       mlroadmap note cnn-cifar10 "https://github.com/me/cifar-cnn"
+      mlroadmap note cnn-cifar10 --edit 1 "https://github.com/me/cifar10-cnn"
+      mlroadmap note cnn-cifar10 --delete 1
     """
     from mlroadmap import tracker, views
 
-    result = tracker.add_note(tracker.Tracker(), query=item, text=text, roadmap_query=roadmap)
+    if edit is not None and delete is not None:
+        raise UserError("give either --edit or --delete, not both")
+    t = tracker.Tracker()
+    if delete is not None:
+        if text is not None:
+            raise UserError("--delete takes no text")
+        change = tracker.change_note(t, query=item, number=delete, text=None, roadmap_query=roadmap)
+        views.notice(views.note_message(change))
+        return
+    if text is None:
+        raise UserError("give the note's text", hint='mlroadmap note ITEM "text"')
+    if edit is not None:
+        change = tracker.change_note(t, query=item, number=edit, text=text, roadmap_query=roadmap)
+        views.notice(views.note_message(change))
+        return
+    result = tracker.add_note(t, query=item, text=text, roadmap_query=roadmap)
     views.notice(views.mark_message(result))
 
 

@@ -60,6 +60,7 @@ def replay(roadmap: Roadmap, events: Iterable[Event]) -> dict[str, ItemState]:
     """
     renamed = roadmap.index.old_ids
     states: dict[str, ItemState] = {}
+    origin: dict[str, str] = {}  # a note event -> the event that first wrote its note
     for event in ordered(e for e in events if e.roadmap == roadmap.id):
         item = renamed.get(event.item, event.item)
         state = states.get(item)
@@ -70,7 +71,20 @@ def replay(roadmap: Roadmap, events: Iterable[Event]) -> dict[str, ItemState]:
             state.status = event.action
             state.since = event.ts
             state.day = event.day
+        if event.replaces is not None:
+            # an edited note keeps its place; a deleted one goes. Any version of a
+            # note stands for it: each replacement takes its first version's place.
+            first = origin[event.id] = origin.get(event.replaces, event.replaces)
+            at = next((i for i, n in enumerate(state.notes) if origin.get(n.id) == first), None)
+            if at is not None:
+                if event.note:
+                    state.notes[at] = event
+                else:
+                    del state.notes[at]
+                    state.note_count -= 1
+            continue
         if event.note:
+            origin[event.id] = event.id
             state.notes.append(event)
             state.note_count += 1
     return states
@@ -138,9 +152,12 @@ class LogSummary:
             record[2] = event.id
             record[3] = event.day.isoformat()
             record[5] = event.seq or 0
-        if event.note:
+        if event.replaces is not None:
+            if not event.note:
+                record[4] = max(0, record[4] - 1)  # a note deleted (an edit replaces one)
+        elif event.note:
             record[4] += 1
-        if event.action != TODO:
+        if event.action != TODO and event.reverts is None:  # an undo is no day's work
             day = record[3] if event.action in STATUS_ACTIONS else event.day.isoformat()
             if _FIRST_ISO_DAY <= day < _LAST_ISO_DAY:  # as active_days: no impossible dates
                 self.days[day] = self.days.get(day, 0) + 1
@@ -461,7 +478,8 @@ def next_items(roadmap: Roadmap, states: dict[str, ItemState], limit: int) -> li
 
 
 def active_days(events: Iterable[Event]) -> dict[date, int]:
-    """How many things the learner did on each day (status changes and notes; not undo).
+    """How many things the learner did on each day (status changes and notes; neither
+    a step back to to-do nor an undo).
 
     Days before 1970 or at the calendar's very end (impossible dates, which
     ``doctor`` reports) are left out.
@@ -471,7 +489,7 @@ def active_days(events: Iterable[Event]) -> dict[date, int]:
     last = date.max - timedelta(days=1)
     days: dict[date, int] = {}
     for event in events:
-        if event.action != TODO:
+        if event.action != TODO and event.reverts is None:
             day = event.day
             if FIRST_DAY <= day < last:
                 days[day] = days.get(day, 0) + 1

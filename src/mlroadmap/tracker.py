@@ -36,7 +36,16 @@ from mlroadmap.progress import (
     total,
 )
 from mlroadmap.store import Store
-from mlroadmap.vocabulary import DEFAULT_LOG_LIMIT, ON_OFF, SETTLED, ExportFormat, Setting
+from mlroadmap.text import plural
+from mlroadmap.vocabulary import (
+    DEFAULT_LOG_LIMIT,
+    NOTE,
+    ON_OFF,
+    SETTLED,
+    STATUS_ACTIONS,
+    ExportFormat,
+    Setting,
+)
 
 if TYPE_CHECKING:
     from mlroadmap.models import SkillsCatalogue
@@ -279,6 +288,8 @@ def new_event(
     on: date | None = None,
     ts: datetime | None = None,
     seq: int | None = None,
+    reverts: str | None = None,
+    replaces: str | None = None,
 ) -> Event:
     from mlroadmap.records import Event
 
@@ -292,6 +303,8 @@ def new_event(
             "action": action,
             "note": note,
             "on": on,
+            "reverts": reverts,
+            "replaces": replaces,
         }
     )
 
@@ -409,6 +422,138 @@ def add_note(
         result = MarkResult(roadmap, "note", [target], [], [], [target], {}, {})
         ts, seq = next(_timestamps(summary))
         return [new_event(roadmap.id, target, "note", note=text.strip(), ts=ts, seq=seq)], {}
+
+    tracker.wrote(tracker.store.append(plan))
+    assert result is not None
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class UndoResult:
+    roadmap: str
+    recorded: datetime  # when the change that was undone was recorded
+    action: str  # what that change did: a status, or "note"
+    items: list[str]  # the items it changed, now as they were before it
+    restored: dict[str, str]  # item -> the status it is back to
+    notes: int  # notes the change added, now removed
+
+
+def _last_change(events: list[Event]) -> list[Event]:
+    """The events of the most recent change not yet undone (one command's events
+    share their time), skipping undos themselves; empty when there is none."""
+    reverted = {e.reverts for e in events if e.reverts is not None}
+    change: list[Event] = []
+    for event in reversed(events):
+        if change and (event.ts != change[0].ts or event.roadmap != change[0].roadmap):
+            if any(e.id not in reverted for e in change):
+                break
+            change = []
+        if event.reverts is None and event.id not in reverted:
+            change.append(event)
+        elif event.reverts is not None and change:
+            change = []
+    return [] if any(e.id in reverted for e in change) else change[::-1]
+
+
+def undo_last(tracker: Tracker) -> UndoResult:
+    """Take back the most recent change (a tick, a start, a skip, a note, a
+    back to to-do), restoring each item's status and day as they were before
+    it; repeated, it goes further back. Undos are recorded, never erased."""
+    from mlroadmap.progress import ordered
+
+    result: UndoResult | None = None
+
+    def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
+        nonlocal result
+        events = ordered(tracker.store.load().events)
+        change = _last_change(events)
+        if not change:
+            raise UserError("there is nothing to undo", hint="tick something first")
+        rid = change[0].roadmap
+        first = change[0].order
+        before: dict[str, Event] = {}
+        for event in events:
+            if event.order >= first:
+                break
+            if event.roadmap == rid and event.action in STATUS_ACTIONS:
+                before[event.item] = event
+        by_id = {e.id: e for e in events}
+        stamps = _timestamps(summary)
+        out: list[Event] = []
+        restored: dict[str, str] = {}
+        notes = 0
+
+        def add(item: str, action: str, **fields: Any) -> None:
+            ts, seq = next(stamps)
+            out.append(new_event(rid, item, action, ts=ts, seq=seq, **fields))
+
+        for event in change:
+            if event.action in STATUS_ACTIONS:
+                prev = before.get(event.item)
+                action = str(prev.action) if prev is not None else TODO
+                on = prev.day if prev is not None and action != TODO else None
+                add(event.item, action, on=on, reverts=event.id)
+                restored[event.item] = action
+            old = by_id.get(event.replaces) if event.replaces is not None else None
+            if event.replaces is not None and event.note:  # an edit: the text it replaced
+                text = old.note if old is not None else None
+                add(event.item, NOTE, note=text, reverts=event.id, replaces=event.id)
+            elif event.replaces is not None:  # a deletion: the note comes back
+                add(event.item, NOTE, note=old.note if old else None, reverts=event.id)
+            elif event.note:  # a note added: it goes
+                add(event.item, NOTE, reverts=event.id, replaces=event.id)
+                notes += 1
+        items = list(dict.fromkeys(e.item for e in change))
+        did = [str(e.action) for e in change if e.action in STATUS_ACTIONS]
+        result = UndoResult(rid, change[0].ts, did[0] if did else NOTE, items, restored, notes)
+        return out, {}
+
+    tracker.wrote(tracker.store.append(plan))
+    assert result is not None
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class NoteChange:
+    roadmap: Roadmap
+    item: str
+    number: int
+    text: str | None  # the new text; None: the note was deleted
+
+
+def change_note(
+    tracker: Tracker,
+    *,
+    query: str,
+    number: int,
+    text: str | None,
+    roadmap_query: str | None = None,
+) -> NoteChange:
+    """Edit (``text``) or delete (None) an item's note N, as ``show ITEM`` numbers them."""
+    if text is not None:
+        text = text.strip()
+        if not text:
+            raise UserError("the note is empty", hint="--delete N removes a note")
+        _check_note(text)
+    result: NoteChange | None = None
+
+    def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
+        nonlocal result
+        roadmap, (name,) = tracker.roadmap_of([query], roadmap_query, summary)
+        target = resolve(roadmap, name)
+        notes = replay(roadmap, tracker.store.load().events).get(target)
+        existing = notes.notes if notes is not None else []
+        if not 1 <= number <= len(existing):
+            have = f"it has {plural(len(existing), 'note')}" if existing else "it has no notes"
+            raise UserError(
+                f"{target} has no note {number}: {have}",
+                hint=f"'mlroadmap show {target}' lists them, numbered",
+            )
+        old = existing[number - 1]
+        ts, seq = next(_timestamps(summary))
+        event = new_event(roadmap.id, old.item, NOTE, note=text, ts=ts, seq=seq, replaces=old.id)
+        result = NoteChange(roadmap, target, number, text)
+        return [event], {}
 
     tracker.wrote(tracker.store.append(plan))
     assert result is not None

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         LogResult,
         MarkResult,
         NextResult,
+        NoteChange,
         OverviewResult,
         ProgressResult,
         RemoveResult,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         SearchHit,
         ShowResult,
         SkillsResult,
+        UndoResult,
         UseResult,
     )
 
@@ -414,7 +416,16 @@ def _event_line(event: Event, *, with_note: bool = False, number: int | None = N
         line.append(status_label(event.action))
         if event.on is not None:
             line.append(f" (on {event.on.isoformat()})", style="dim")
+        if event.reverts is not None or event.replaces is not None:
+            line.append(f" {_revert_word(event)}", style="dim")
     return line
+
+
+def _revert_word(event: Event) -> str:
+    """How a taking-back event reads: an undo, or a note edited or deleted."""
+    if event.reverts is not None:
+        return "(undo)"
+    return "(note replaced)" if event.note else "(note removed)"
 
 
 VERBS: dict[str, str] = {
@@ -783,6 +794,8 @@ def _log_row(entry: LogEntry) -> tuple[Text, Text, Text]:
         item.append(f"  {one_line(entry.title)}")
     else:
         item.append("  (no longer in the roadmap)", style="dim")
+    if e.reverts is not None or e.replaces is not None:
+        item.append("  " + _revert_word(e), style="dim")
     if e.note:
         item.append(f"\n{one_line(e.note)}", style="dim")
     what = status_label(e.action)
@@ -996,3 +1009,24 @@ def remove_message(result: RemoveResult) -> str:
             " and counts again if you import it back."
         )
     return message
+
+
+def undo_message(result: UndoResult) -> str:
+    when = local_time(result.recorded)
+    what = status_label(result.action) if result.action != "note" else "a note"
+    items = ", ".join(result.items[:5]) + (
+        f" and {len(result.items) - 5} more" if len(result.items) > 5 else ""
+    )
+    message = f"Undid the change of {when} in {result.roadmap} ({what}: {items})."
+    back = sorted(set(result.restored.values()))
+    if back:
+        message += " " + ("It is" if len(result.restored) == 1 else "They are")
+        message += " back to " + " or ".join(status_label(s) for s in back) + "."
+    if result.notes:
+        message += f" {plural(result.notes, 'note')} removed."
+    return message + " 'mlroadmap undo' again goes further back."
+
+
+def note_message(change: NoteChange) -> str:
+    verb = "Deleted" if change.text is None else "Replaced"
+    return f"{verb} note {change.number} of {change.item} in {change.roadmap.id}."
