@@ -417,31 +417,62 @@ def search_cmd(
 
 @command("import")
 def import_cmd(
-    file: Annotated[Path, typer.Argument(help="A Markdown roadmap (a README with checkboxes).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A Markdown roadmap, a JSON export, or a roadmap.sh roadmap folder.",
+        ),
+    ],
     roadmap_id: Annotated[
         str | None,
         typer.Option("--id", help="ID for the new roadmap (default: from the file name)."),
     ] = None,
     with_progress: Annotated[
-        bool, typer.Option("--with-progress", help="Record the file's [x] items as done.")
+        bool,
+        typer.Option(
+            "--with-progress",
+            help="Record the file's marks: [x] items as done; an export's marks, days and notes.",
+        ),
     ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Replace a user roadmap with the same ID.")
     ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="Resolve relative links against this URL (a GitHub blob or raw URL works).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show the outline and the summary; write nothing."),
+    ] = False,
 ) -> None:
-    """Import a Markdown roadmap: headings become sections, checkboxes items, links resources.
+    """Import a roadmap: checklists, course tables, link lists, lists, roadmap.sh folders.
 
-    Example: mlroadmap import ~/notes/roadmap.md --id my-roadmap --with-progress
+    Prints what it found and what it left out (contents, contributing, team ...).
+    Example: mlroadmap import README.md --id my-roadmap --base-url https://github.com/o/r
     """
-    from mlroadmap import render, tracker
+    from mlroadmap import importview, render, tracker
 
-    result = tracker.import_markdown(
+    result = tracker.import_roadmap(
         tracker.Tracker(),
         source=file,
         roadmap_id=roadmap_id,
         with_progress=with_progress,
         force=force,
+        base_url=base_url,
+        dry_run=dry_run,
     )
+    if dry_run:
+        for line in importview.outline_lines(result.roadmap):
+            typer.echo(render.clean(line))
+    for line in importview.summary_lines(result.summary):
+        render.notice(line)
+    if result.path is None:
+        render.notice(f"Dry run: {result.items} items; nothing was written.")
+        return
     message = f"Imported {result.roadmap.id} ({result.items} items) to {result.path}."
     if with_progress:
         message += f" {result.checked} marked done."

@@ -26,12 +26,13 @@ class ItemState:
     themselves (``notes`` and ``history`` are empty); ``replay`` fills both.
     """
 
-    __slots__ = ("day", "history", "note_count", "notes", "since", "status")
+    __slots__ = ("day", "history", "note_count", "notes", "since", "status", "undated")
 
     def __init__(self) -> None:
         self.status: str = TODO
         self.since: datetime | None = None
         self.day: date | None = None
+        self.undated = False  # imported without a day: not counted toward pace
         self.notes: list[Event] = []
         self.history: list[Event] = []
         self.note_count = 0
@@ -60,6 +61,7 @@ def replay(roadmap: Roadmap, events: Iterable[Event]) -> dict[str, ItemState]:
             state.status = event.action
             state.since = event.ts
             state.day = event.day
+            state.undated = bool(event.undated)
         if event.note:
             state.notes.append(event)
             state.note_count += 1
@@ -96,7 +98,8 @@ class LogSummary:
         self.started: dict[str, date] = started or {}
         self.newest: datetime | None = None
         self.count = 0
-        # roadmap -> item -> [status, ts of that status, its event ID, day, notes]
+        # roadmap -> item -> [status, ts of that status, its event ID, day, notes, undated]
+        # (summaries cached before ``undated`` existed have five fields)
         self.items: dict[str, dict[str, list[Any]]] = {}
 
     @classmethod
@@ -113,12 +116,15 @@ class LogSummary:
     def add(self, event: Event) -> None:
         record = self.items.setdefault(event.roadmap, {}).get(event.item)
         if record is None:
-            record = self.items[event.roadmap][event.item] = ["", "", "", "", 0]
+            record = self.items[event.roadmap][event.item] = ["", "", "", "", 0, 0]
         if event.action in STATUS_ACTIONS:
             record[0] = event.action
             record[1] = event.ts.isoformat()
             record[2] = event.id
             record[3] = event.day.isoformat()
+            if len(record) < 6:
+                record.append(0)
+            record[5] = int(bool(event.undated))
         if event.note:
             record[4] += 1
         if self.newest is None or event.ts > self.newest:
@@ -140,7 +146,8 @@ class LogSummary:
         states: dict[str, ItemState] = {}
         new_ids = set(renamed.values())
         latest: dict[str, tuple[datetime, str]] = {}  # only for IDs recorded under two names
-        for recorded, (status, ts, event_id, day, notes) in self.items.get(roadmap.id, {}).items():
+        for recorded, record in self.items.get(roadmap.id, {}).items():
+            status, ts, event_id, day, notes = record[:5]
             item = renamed.get(recorded, recorded)
             state = states.get(item)
             if state is None:
@@ -155,6 +162,7 @@ class LogSummary:
                 latest[item] = key
             state.status = status
             state.day = date.fromisoformat(day)
+            state.undated = len(record) > 5 and bool(record[5])
         return states
 
     def status(self, roadmap: Roadmap, item: str) -> str:
@@ -353,7 +361,12 @@ def pace(
         state = states.get(leaf)
         if state is None or state.status not in SETTLED:
             remaining += 1
-        elif state.status == DONE and state.day is not None and start <= state.day <= today:
+        elif (
+            state.status == DONE
+            and state.day is not None
+            and not state.undated
+            and start <= state.day <= today
+        ):
             recent += 1
     per_week = recent * 7 / window_days
     eta: date | None = None

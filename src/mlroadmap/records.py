@@ -33,7 +33,8 @@ class Event(_Record):
     """One thing the learner did, for one item of one roadmap.
 
     ``ts`` is when it was recorded (UTC); ``on`` is the day it really happened
-    when the learner back-dated it.
+    when the learner back-dated it; ``undated`` marks a tick imported without
+    a day (it counts as done, not toward pace).
     """
 
     id: Annotated[str, StringConstraints(min_length=8, max_length=64)]
@@ -43,6 +44,9 @@ class Event(_Record):
     action: Action
     on: date | None = None
     note: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+    # Set on ticks imported from a document that does not say when they were done:
+    # dated the import day, but not counted toward pace.
+    undated: Literal[True] | None = None
 
     @property
     def day(self) -> date:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from mlroadmap.catalog import Catalog, resolve
 from mlroadmap.errors import UserError
-from mlroadmap.models import Problem, Roadmap
+from mlroadmap.models import MAX_ID_LENGTH, Problem, Roadmap
 from mlroadmap.progress import (
     DONE,
     SETTLED,
@@ -39,6 +39,8 @@ from mlroadmap.progress import (
 from mlroadmap.store import Store
 
 if TYPE_CHECKING:
+    from mlroadmap.importer import Imported
+    from mlroadmap.importer import Summary as ImportSummary
     from mlroadmap.models import SkillsCatalogue
     from mlroadmap.records import Event, StoreData
     from mlroadmap.skills import SkillState
@@ -214,6 +216,7 @@ def new_event(
     note: str | None = None,
     on: date | None = None,
     ts: datetime | None = None,
+    undated: bool = False,
 ) -> Event:
     from mlroadmap.records import Event
 
@@ -226,6 +229,7 @@ def new_event(
             "action": action,
             "note": note,
             "on": on,
+            "undated": True if undated else None,
         }
     )
 
@@ -652,50 +656,168 @@ def search(tracker: Tracker, *, text: str, roadmap_query: str | None = None) -> 
 
 class ImportResult(NamedTuple):
     roadmap: Roadmap
-    path: Path
+    path: Path | None  # None for a dry run: nothing was written
     items: int
-    checked: int
+    checked: int  # items recorded done
+    summary: ImportSummary
+    restored: int = 0  # items whose mark (done, in progress, skipped) or notes were recorded
 
 
-def import_markdown(
+def import_roadmap(
     tracker: Tracker,
     *,
     source: Path,
     roadmap_id: str | None = None,
     with_progress: bool = False,
     force: bool = False,
+    base_url: str | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
-    """Turn a Markdown roadmap into a roadmap YAML file in the user roadmaps directory."""
-    import yaml
-
-    from mlroadmap.catalog import check_text, normalise_query, read_text
-    from mlroadmap.importer import convert, slugify
+    """Turn a Markdown roadmap, an exported JSON roadmap or a roadmap.sh folder into a
+    roadmap YAML file in the user roadmaps directory (validated in memory first: a
+    refused import writes nothing)."""
+    from mlroadmap.catalog import normalise_query
+    from mlroadmap.importer import slugify
     from mlroadmap.models import ID_RE
 
-    text, _ = read_text(source)
-    rid = normalise_query(roadmap_id, "roadmap") if roadmap_id else slugify(source.stem, "roadmap")
-    if not ID_RE.match(rid):
+    name = (
+        source.name if source.suffix.lower() not in (".md", ".markdown", ".json") else source.stem
+    )
+    rid = (
+        normalise_query(roadmap_id, "roadmap")
+        if roadmap_id is not None
+        else slugify(name, "roadmap")
+    )
+    if not ID_RE.match(rid) or len(rid) > MAX_ID_LENGTH:
         raise UserError(f"--id {rid!r} is not a valid ID (lowercase letters, digits and dashes)")
     existing = tracker.catalog.files.get(rid)
-    if existing is not None and (existing.bundled or not force):
+    if existing is not None and (existing.bundled or not force) and not dry_run:
         raise UserError(
             f"a roadmap with the ID {rid!r} exists already ({existing.path})",
             hint="choose another --id" + ("" if existing.bundled else ", or --force to replace it"),
         )
-    imported = convert(text, roadmap_id=rid, source=str(source))
-    body = yaml.safe_dump(imported.document, sort_keys=False, allow_unicode=True, width=100)
+    imported = _read_import(source, rid, base_url)
+    target = tracker.catalog.user_dir / f"{rid}.yaml"
+    roadmap: Roadmap = _checked_roadmap(imported.document, target)
+    text = _roadmap_yaml(imported.document, source)
+    if dry_run:
+        return ImportResult(roadmap, None, imported.items, len(imported.checked), imported.summary)
+    target = tracker.catalog.add_user_roadmap(rid, text)
+    checked = restored = 0
+    if with_progress and imported.marks:
+        checked, restored = _record_marks(tracker, rid, imported)
+    return ImportResult(roadmap, target, imported.items, checked, imported.summary, restored)
+
+
+# The name the import command had before it read more than Markdown.
+import_markdown = import_roadmap
+
+
+def _read_import(source: Path, rid: str, base_url: str | None) -> Imported:
+    from mlroadmap.catalog import read_text
+    from mlroadmap.importer import convert, convert_json
+
+    if source.is_dir():
+        from mlroadmap.roadmapsh import convert_folder
+
+        return convert_folder(source, roadmap_id=rid)
+    text, _ = read_text(source)
+    if source.suffix.lower() == ".json" or text.lstrip().startswith("{"):
+        return convert_json(text, roadmap_id=rid, source=str(source))
+    return convert(text, roadmap_id=rid, source=str(source), base_url=base_url)
+
+
+def _roadmap_yaml(document: dict[str, object], source: Path) -> str:
+    """The roadmap file's text; refused when it would be over the size limit for roadmaps."""
+    import yaml
+
+    from mlroadmap.catalog import MAX_FILE_BYTES
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    body = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
     header = (
         f"# Imported by mlroadmap from {source.name}; "
         "edit freely, 'mlroadmap validate' checks it.\n"
     )
-    target = tracker.catalog.user_dir / f"{rid}.yaml"
-    roadmap: Roadmap = check_text(header + body, target)
-    target = tracker.catalog.add_user_roadmap(rid, header + body)
-    checked = 0
-    if with_progress and imported.checked:
-        result = mark(tracker, queries=imported.checked, action=DONE, roadmap_query=rid)
-        checked = len(result.changed)
-    return ImportResult(roadmap=roadmap, path=target, items=imported.items, checked=checked)
+    text = header + body
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        raise UserError(
+            f"{source}: the roadmap would be {size:,} bytes of YAML, over the "
+            f"{MAX_FILE_BYTES:,}-byte limit of roadmap files; nothing was written",
+            hint="import a part of the document (split it at its headings)",
+        )
+    return text
+
+
+def _checked_roadmap(document: dict[str, object], target: Path) -> Roadmap:
+    """The roadmap the file will hold, validated as loading it would (in memory)."""
+    from mlroadmap.catalog import format_problems, problems_in
+    from mlroadmap.errors import RoadmapFileError
+
+    roadmap, problems = problems_in(document)
+    if roadmap is None:
+        import yaml
+
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        text = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True)
+        raise RoadmapFileError(
+            format_problems(text, target, problems),
+            hint="the document gave a roadmap that is not valid; nothing was written",
+        )
+    return roadmap
+
+
+def _sane_day(value: str | None, today: date) -> date | None:
+    """A day from an imported file, if it is a real date between 1970 and today."""
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if date(1970, 1, 1) <= day <= today else None
+
+
+def _record_marks(tracker: Tracker, rid: str, imported: Imported) -> tuple[int, int]:
+    """Log the file's marks and notes: each event built once, with a known ID (no lookups
+    per item), so a long checklist is recorded in one pass."""
+    checked = restored = 0
+    today = local_today()
+
+    def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
+        nonlocal checked, restored
+        stamps = _timestamps(summary)
+        recorded = summary.items.get(rid, {})
+        events: list[Event] = []
+        days: list[date] = []
+        for item, mark in imported.marks.items():
+            before = recorded.get(item)
+            day = _sane_day(mark.day, today)
+            if mark.status and (before is None or before[0] != mark.status):
+                undated = day is None or mark.undated
+                events.append(
+                    new_event(rid, item, mark.status, on=day, ts=next(stamps), undated=undated)
+                )
+                checked += mark.status == DONE
+                if day is not None and not mark.undated:
+                    days.append(day)
+            if mark.notes and (before is None or not before[4]):
+                for text, note_day in mark.notes:
+                    if text.strip():
+                        on = _sane_day(note_day, today)
+                        events.append(
+                            new_event(rid, item, "note", note=text, on=on, ts=next(stamps))
+                        )
+            restored += 1
+        started: dict[str, date] = {}
+        if events and rid not in summary.started:
+            first = _sane_day(imported.started, today)
+            started[rid] = first or (min(days) if days else today)
+        return events, started
+
+    tracker.wrote(tracker.store.append(plan))
+    return checked, restored
 
 
 def validate_file(path: Path) -> tuple[Roadmap | None, list[str]]:
@@ -723,12 +845,13 @@ def export(tracker: Tracker, *, roadmap_query: str | None, fmt: str) -> str:
 
     roadmap = tracker.roadmap(roadmap_query)
     states = tracker.full_states(roadmap)
+    started = tracker.summary.started.get(roadmap.id)
     if fmt == "md":
-        return exporter.markdown(roadmap, states)
+        return exporter.markdown(roadmap, states, started)
     if fmt == "csv":
         return exporter.csv_text(roadmap, states)
     if fmt == "json":
-        return exporter.json_text(roadmap, states)
+        return exporter.json_text(roadmap, states, started)
     raise UserError(f"unknown format {fmt!r}: use md, json or csv")
 
 
