@@ -30,7 +30,7 @@ def _one_line(text: str) -> str:
 def _escape(text: str) -> str:
     """Text that Markdown shows as written (no emphasis, links or HTML from it)."""
     out = _one_line(text)
-    for ch in "\\`*_[]<>#":
+    for ch in "\\`*_[]<>#&":
         out = out.replace(ch, "\\" + ch)
     return out
 
@@ -45,8 +45,8 @@ def payload(fields: dict[str, Any]) -> str:
 def _needs_exact_title(title: str) -> bool:
     """Whether reading the title back from Markdown could change it."""
     return (
-        len(title) > MAX_TITLE
-        or title != " ".join(title.split())
+        _escape(title) != title
+        or len(title) > MAX_TITLE
         or title.endswith(":")
         or _SHORTCODE.search(title) is not None
     )
@@ -196,7 +196,7 @@ def json_text(roadmap: Roadmap, states: dict[str, ItemState], started: date | No
         if node.is_leaf:
             state = states.get(node.id)
             doc["status"] = status_of(states, node.id)
-            if state is not None and state.day is not None:
+            if state is not None and state.day is not None and state.status != TODO:
                 doc["day"] = state.day.isoformat()
             if state is not None and state.undated and state.status != TODO:
                 doc["undated"] = True

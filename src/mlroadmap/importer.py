@@ -47,6 +47,7 @@ SLUG_LENGTH = 48
 MAX_DEPTH = 8  # levels of nodes kept; deeper entries are folded into the deepest kept group
 MAX_INDENT = 128  # list lines indented deeper than this are read at this indent
 MAX_NESTING = 200  # markdown-it block nesting (two levels per list level)
+MAX_WEEK = 520
 
 _ID_COMMENT = re.compile(r"<!--\s*id:\s*([a-z0-9-]+)\s*-->")
 _PAYLOAD = re.compile(r"<!--\s*mlroadmap\s+(\{.*\})\s*-->", re.DOTALL)
@@ -991,7 +992,7 @@ def _numbers(text: str) -> list[int]:
         first, last = int(range_match.group(1)), int(range_match.group(2))
         if first <= last <= first + 52:
             return list(range(first, last + 1))
-    return [n for n in found if 1 <= n <= 520]
+    return [n for n in found if 1 <= n <= MAX_WEEK]
 
 
 def _only_links(inline: Inline) -> bool:
@@ -1066,6 +1067,11 @@ def resource_kind(url: str) -> str:
 
 
 def weeks_in(title: str) -> list[int]:
+    """The weeks a title names ("Week 3", "Weeks 1-8", "Week 5, 6"), each from 1 to 520."""
+    return [w for w in _weeks_named(title) if 1 <= w <= MAX_WEEK]
+
+
+def _weeks_named(title: str) -> list[int]:
     match = _WEEKS.search(title)
     if not match:
         return []
@@ -1162,8 +1168,9 @@ class Builder:
         if doc["kind"] == "topic":
             del doc["kind"]
         self.summary_text(doc, unit, payload)
-        weeks = payload.get("weeks") if isinstance(payload.get("weeks"), list) else None
-        if weeks is None:
+        if unit.payload is not None:  # written by export: its weeks, or none
+            weeks = payload.get("weeks") if isinstance(payload.get("weeks"), list) else []
+        else:
             weeks = unit.weeks or weeks_in(title)
         if weeks:
             doc["weeks"] = weeks
@@ -1371,7 +1378,7 @@ def convert_json(text: str, *, roadmap_id: str, source: str) -> Imported:
             f"{source}: not a roadmap exported by mlroadmap (export --format json)",
             hint="a JSON roadmap has a title, a summary, a source and children",
         )
-    summary = Summary(title_from="the exported roadmap")
+    summary = Summary(title_from="exported roadmap")
     builder = Builder(summary)
 
     def node(raw: object, depth: int) -> dict[str, Any]:
@@ -1380,6 +1387,8 @@ def convert_json(text: str, *, roadmap_id: str, source: str) -> Imported:
         if depth > 64:
             raise UserError(f"{source}: the roadmap is nested too deeply")
         out = {key: raw[key] for key in _NODE_KEYS if key in raw}
+        if isinstance(raw.get("weeks"), list):
+            summary.weeks.extend(w for w in raw["weeks"] if isinstance(w, int))
         if isinstance(raw.get("resources"), list) and raw["resources"]:
             out["resources"] = raw["resources"]
         children = raw.get("children")

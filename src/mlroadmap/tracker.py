@@ -811,9 +811,12 @@ def _record_marks(tracker: Tracker, rid: str, imported: Imported) -> tuple[int, 
                         )
             restored += 1
         started: dict[str, date] = {}
-        if events and rid not in summary.started:
-            first = _sane_day(imported.started, today)
-            started[rid] = first or (min(days) if days else today)
+        first = _sane_day(imported.started, today)
+        if rid not in summary.started:
+            if first is not None:
+                started[rid] = first  # the start date the file records
+            elif any(e.action != "note" for e in events):
+                started[rid] = min(days) if days else today  # as marking would set it
         return events, started
 
     tracker.wrote(tracker.store.append(plan))
