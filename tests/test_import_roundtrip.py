@@ -205,7 +205,8 @@ def test_a_box_ticked_by_hand_in_an_export_wins_over_its_comment(tmp_path: Path)
     lines = text.splitlines()
     gd = next(i for i, line in enumerate(lines) if "<!-- id: gradient-descent -->" in line)
     ra = next(i for i, line in enumerate(lines) if "<!-- id: regression-algorithms -->" in line)
-    assert '"status":"start"' in lines[gd] and "- [ ]" in lines[gd]
+    assert '"status":"start"' in lines[gd]
+    assert "- [ ]" in lines[gd]
     lines[gd] = lines[gd].replace("- [ ]", "- [x]", 1)  # finished since
     lines[ra] = lines[ra].replace("- [x]", "- [ ]", 1)  # not done after all
     md.write_text("\n".join(lines) + "\n", encoding="utf-8")
