@@ -1139,11 +1139,11 @@ class Builder:
     def node(self, unit: Unit, depth: int) -> dict[str, Any] | None:
         """A node for the unit, or None when nothing trackable is beneath it."""
         payload = unit.payload or {}
-        if depth >= MAX_DEPTH - 1 and unit.children:
+        if depth >= MAX_DEPTH - 2 and any(c.children for c in unit.children):
+            # Its children are the deepest level kept (a checkbox heading a group makes
+            # one more level: the group, and the checkbox as its first item).
             folded = _flatten(unit.children)
-            self.summary.folded += sum(1 for u in folded if u.kind != "heading") - len(
-                [c for c in unit.children if not c.children]
-            )
+            self.summary.folded += len(folded) - len(unit.children)
             unit.children = folded
         children = [n for c in unit.children if (n := self.node(c, depth + 1)) is not None]
         if unit.kind == "heading" and not children:
@@ -1240,12 +1240,16 @@ class Builder:
 
 
 def _flatten(units: list[Unit]) -> list[Unit]:
-    """Every leaf unit beneath, in order (groups folded away)."""
+    """Every leaf beneath, in order: groups folded away (a checkbox that heads a group
+    stays an item)."""
     out: list[Unit] = []
     for unit in units:
-        if unit.children:
-            if unit.kind != "heading" and unit.title:
-                leaf = Unit(
+        if not unit.children:
+            out.append(unit)
+            continue
+        if unit.checked is not None:
+            out.append(
+                Unit(
                     title=unit.title,
                     kind=unit.kind,
                     checked=unit.checked,
@@ -1255,13 +1259,8 @@ def _flatten(units: list[Unit]) -> list[Unit]:
                     weeks=unit.weeks,
                     payload=unit.payload,
                 )
-                if unit.kind != "entry" or unit.checked is not None:
-                    out.append(leaf)
-                else:
-                    out.append(leaf)
-            out.extend(_flatten(unit.children))
-        else:
-            out.append(unit)
+            )
+        out.extend(_flatten(unit.children))
     return out
 
 
