@@ -1044,26 +1044,37 @@ def slugify(text: str, fallback: str = "item") -> str:
     return slug or fallback
 
 
+_KIND_RULES = [
+    (("youtube.com/playlist", "list="), "playlist"),
+    (("youtube.com", "youtu.be", "vimeo.com"), "video"),
+    (
+        ("coursera.org", "udemy.com", "edx.org", "udacity.com", "fast.ai", "khanacademy.org"),
+        "course",
+    ),
+    (("kaggle.com/datasets", "huggingface.co/datasets"), "dataset"),
+    (("github.com", "gitlab.com"), "repo"),
+    (("discord.", "reddit.com", "twitter.com", "x.com/", "slack.com"), "community"),
+    (("oreilly.com", "manning.com", "amazon.", "books.google"), "book"),
+    (("docs.", "readthedocs", "/docs", "/doc/", "documentation"), "docs"),
+]
+# One pattern: the first rule (in the order above) with a needle in the URL gives the kind.
+_KIND_PATTERN = re.compile(
+    "|".join(
+        f"(?P<k{i}>{'|'.join(re.escape(n) for n in needles)})"
+        for i, (needles, _) in enumerate(_KIND_RULES)
+    )
+)
+
+
 def resource_kind(url: str) -> str:
     host_path = url.split("://", 1)[-1].lower()
-    host = host_path.split("/", 1)[0]
-    rules = [
-        (("youtube.com/playlist", "list="), "playlist"),
-        (("youtube.com", "youtu.be", "vimeo.com"), "video"),
-        (
-            ("coursera.org", "udemy.com", "edx.org", "udacity.com", "fast.ai", "khanacademy.org"),
-            "course",
-        ),
-        (("kaggle.com/datasets", "huggingface.co/datasets"), "dataset"),
-        (("github.com", "gitlab.com"), "repo"),
-        (("discord.", "reddit.com", "twitter.com", "x.com/", "slack.com"), "community"),
-        (("oreilly.com", "manning.com", "amazon.", "books.google"), "book"),
-        (("docs.", "readthedocs", "/docs", "/doc/", "documentation"), "docs"),
-    ]
-    for needles, kind in rules:
-        if any(n in host_path or n in host for n in needles):
-            return kind
-    return "article"
+    best: int | None = None
+    for match in _KIND_PATTERN.finditer(host_path):
+        rule = int(str(match.lastgroup)[1:])
+        best = rule if best is None else min(best, rule)
+        if best == 0:
+            break
+    return _KIND_RULES[best][1] if best is not None else "article"
 
 
 def weeks_in(title: str) -> list[int]:
