@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 from mlroadmap import catalog
 from mlroadmap.cli import app
 from mlroadmap.errors import UserError
-from mlroadmap.importer import MAX_DEPTH, convert
+from mlroadmap.importer import MAX_DEPTH, convert, to_yaml
 from mlroadmap.models import Roadmap
 
 runner = CliRunner()
@@ -110,3 +111,33 @@ def test_any_markdown_imports_to_a_valid_roadmap_or_is_refused(parts: list[str])
         return
     roadmap = Roadmap.validate(result.document)
     assert len(roadmap.index.leaves) == result.items >= 1
+
+
+any_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+yaml_values = st.recursive(
+    st.one_of(any_text, st.integers(0, 10**6), st.booleans()),
+    lambda inner: st.one_of(
+        st.lists(st.one_of(any_text, st.integers(0, 520)), max_size=3),
+        st.lists(
+            st.dictionaries(
+                st.from_regex(r"[a-z_]{1,8}", fullmatch=True), inner, min_size=1, max_size=3
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+        st.dictionaries(
+            st.from_regex(r"[a-z_]{1,8}", fullmatch=True), inner, min_size=1, max_size=3
+        ),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    document=st.dictionaries(
+        st.from_regex(r"[a-z_]{1,8}", fullmatch=True), yaml_values, min_size=1, max_size=4
+    )
+)
+def test_the_roadmap_file_reads_back_as_the_document(document: dict[str, object]) -> None:
+    assert yaml.safe_load(to_yaml(document)) == document

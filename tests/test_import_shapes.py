@@ -6,13 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from mlroadmap.cli import app
 from mlroadmap.errors import UserError
-from mlroadmap.importer import convert, normalise_base, resource_kind, short_title
+from mlroadmap.importer import convert, normalise_base, short_title
 from mlroadmap.models import Roadmap
 
 runner = CliRunner()
@@ -303,43 +301,3 @@ def test_dry_run_prints_the_outline_and_summary_and_writes_nothing(
     assert written.exit_code == 0
     assert "Found 3 units to track" in written.stderr
     assert (isolated_home / "roadmaps" / "course.yaml").exists()
-
-
-def _kind_by_rules(url: str) -> str:
-    """The resource kind by trying each rule in turn (what the one-pattern search must give)."""
-    from mlroadmap.importer import _KIND_RULES
-
-    host_path = url.split("://", 1)[-1].lower()
-    for needles, kind in _KIND_RULES:
-        if any(n in host_path for n in needles):
-            return kind
-    return "article"
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    parts=st.lists(
-        st.sampled_from(
-            [
-                "youtube.com",
-                "/playlist",
-                "list=",
-                "docs.",
-                "github.com",
-                "x.com/",
-                "reddit.com",
-                "coursera.org",
-                "/doc/",
-                "kaggle.com/datasets",
-                "amazon.",
-                "a",
-                "/",
-                ".",
-            ]
-        ),
-        max_size=6,
-    )
-)
-def test_resource_kind_agrees_with_trying_each_rule_in_turn(parts: list[str]) -> None:
-    url = "https://" + "".join(parts)
-    assert resource_kind(url) == _kind_by_rules(url)

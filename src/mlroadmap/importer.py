@@ -39,7 +39,9 @@ from mlroadmap.errors import UserError
 from mlroadmap.models import ID_RE, MAX_ID_LENGTH
 
 if TYPE_CHECKING:
-    from markdown_it.tree import SyntaxTreeNode
+    from collections.abc import Iterator, Sequence
+
+    from markdown_it.token import Token
 
 MAX_DESCRIPTION = 4000
 MAX_TITLE = 100  # longer titles are cut at a sentence or clause; the rest is description
@@ -104,7 +106,7 @@ class Unit:
     weeks: list[int] = field(default_factory=list)
     children: list[Unit] = field(default_factory=list)
     payload: dict[str, Any] | None = None  # what an export wrote about the node
-    blocks: list[SyntaxTreeNode] = field(default_factory=list)  # a heading's own blocks
+    blocks: list[Block] = field(default_factory=list)  # a heading's own blocks
     noise: bool = False
 
 
@@ -150,6 +152,53 @@ class Imported:
     summary: Summary = field(default_factory=Summary)
     marks: dict[str, Progress] = field(default_factory=dict)  # item ID -> its mark
     started: str | None = None  # the roadmap's start day, when the file records it
+
+
+# ---------------------------------------------------------------------------
+# The parsed document as a tree
+
+
+class Block:
+    """A node of the parsed document: what markdown-it's SyntaxTreeNode gives (type, tag,
+    content, attributes, children), built in one loop over the tokens."""
+
+    __slots__ = ("attrs", "children", "content", "tag", "type")
+
+    def __init__(self, kind: str, tag: str, content: str, attrs: dict[str, Any]) -> None:
+        self.type = kind
+        self.tag = tag
+        self.content = content
+        self.attrs = attrs
+        self.children: list[Block] = []
+
+    def walk(self) -> Iterator[Block]:
+        """This node and every node beneath it, in document order."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
+
+
+def build_tree(tokens: Sequence[Token]) -> list[Block]:
+    """The tokens as nested blocks (inline tokens' children included)."""
+    root: list[Block] = []
+    stack = [root]
+    for token in tokens:
+        nesting = token.nesting
+        if nesting == 1:
+            node = Block(token.type.removesuffix("_open"), token.tag, "", dict(token.attrs))
+            stack[-1].append(node)
+            stack.append(node.children)
+        elif nesting == -1:
+            if len(stack) > 1:
+                stack.pop()
+        else:
+            node = Block(token.type, token.tag, token.content, dict(token.attrs))
+            if token.children:
+                node.children = build_tree(token.children)
+            stack[-1].append(node)
+    return root
 
 
 # ---------------------------------------------------------------------------
@@ -232,7 +281,7 @@ class Inline:
     checked: bool | None = None  # a task-list checkbox
 
 
-def read_inline(node: SyntaxTreeNode | None) -> Inline:
+def read_inline(node: Block | None) -> Inline:
     """The plain text of an inline node, its links, ID comment, payload and bold label."""
     out = Inline()
     if node is None:
@@ -241,7 +290,7 @@ def read_inline(node: SyntaxTreeNode | None) -> Inline:
     label_end: int | None = None
     first = True
 
-    def visit(n: SyntaxTreeNode, top: bool) -> None:
+    def visit(n: Block, top: bool) -> None:
         nonlocal label_end, first
         kind = n.type
         if kind in ("text", "code_inline"):
@@ -472,8 +521,6 @@ class Document:
 
 def parse(text: str, base_url: str | None = None) -> Document:
     """Headings as a tree of units, each holding its own blocks."""
-    from markdown_it.tree import SyntaxTreeNode
-
     md = _parser()
     tokens = md.parse(_clamp_indent(text))
     anchors: set[str] = set()
@@ -490,13 +537,13 @@ def parse(text: str, base_url: str | None = None) -> Document:
                 images += sum(1 for child in token.children if child.type == "image")
         elif kind == "html_block" and "<img" in token.content.lower():
             images += token.content.lower().count("<img")
-    tree = SyntaxTreeNode(tokens)
+    tree = build_tree(tokens)
     root = Unit(title="", kind="heading")
     stack = [root]
     front: dict[str, Any] = {}
     h1: str | None = None
     h1_unit: Unit | None = None
-    for block in tree.children:
+    for block in tree:
         if block.type == "front_matter":
             front = _front_matter(block.content)
             continue
@@ -539,7 +586,8 @@ def parse(text: str, base_url: str | None = None) -> Document:
 def _mark_checkbox(token: Any) -> bool:
     """Turn a list entry's leading ``[ ]``/``[x]`` into a checkbox token (as task lists do)."""
     first = token.children[0]
-    if first.type != "text":
+    # The source, not the text: an escaped "\\[x]" is not a checkbox.
+    if first.type != "text" or not _CHECKBOX.match(token.content):
         return False
     match = _CHECKBOX.match(first.content)
     if match is None:
@@ -623,7 +671,7 @@ class Reader:
     def _has_units(self, unit: Unit) -> bool:
         return any(c.kind != "heading" or self._has_units(c) for c in unit.children)
 
-    def read_blocks(self, heading: Unit, blocks: list[SyntaxTreeNode]) -> None:
+    def read_blocks(self, heading: Unit, blocks: list[Block]) -> None:
         rows: list[Unit] = []
         link_paragraphs: list[Unit] = []
         entries: list[Unit] = []
@@ -638,9 +686,9 @@ class Reader:
                 rows.extend(self.html_rows("\n".join(html)))
                 html.clear()
 
-        flat: list[SyntaxTreeNode] = []
+        flat: list[Block] = []
 
-        def flatten(nodes: list[SyntaxTreeNode]) -> None:
+        def flatten(nodes: list[Block]) -> None:
             for node in nodes:
                 if node.type == "blockquote":
                     flatten(node.children)
@@ -748,7 +796,7 @@ class Reader:
 
     # -- list entries -----------------------------------------------------
 
-    def entry(self, item: SyntaxTreeNode) -> Unit:
+    def entry(self, item: Block) -> Unit:
         unit = Unit(title="", kind="entry")
         sublists: list[list[Unit]] = []
         for child in item.children:
@@ -818,7 +866,7 @@ class Reader:
             kept.append(unit)
         return kept
 
-    def is_toc(self, items: list[SyntaxTreeNode]) -> bool:
+    def is_toc(self, items: list[Block]) -> bool:
         """A list whose every entry is a link into the page (sub-lists included)."""
         classify = self.doc.links.classify
         for node in items:
@@ -966,7 +1014,7 @@ class Reader:
 
 
 def _pipe_table(
-    table: SyntaxTreeNode,
+    table: Block,
 ) -> tuple[list[str] | None, list[list[tuple[str, list[tuple[str, str]]]]]]:
     header: list[str] | None = None
     body: list[list[tuple[str, list[tuple[str, str]]]]] = []
@@ -1057,24 +1105,16 @@ _KIND_RULES = [
     (("oreilly.com", "manning.com", "amazon.", "books.google"), "book"),
     (("docs.", "readthedocs", "/docs", "/doc/", "documentation"), "docs"),
 ]
-# One pattern: the first rule (in the order above) with a needle in the URL gives the kind.
-_KIND_PATTERN = re.compile(
-    "|".join(
-        f"(?P<k{i}>{'|'.join(re.escape(n) for n in needles)})"
-        for i, (needles, _) in enumerate(_KIND_RULES)
-    )
-)
 
 
 def resource_kind(url: str) -> str:
+    """The kind of the first rule with a needle in the URL (its host and path), else article."""
     host_path = url.split("://", 1)[-1].lower()
-    best: int | None = None
-    for match in _KIND_PATTERN.finditer(host_path):
-        rule = int(str(match.lastgroup)[1:])
-        best = rule if best is None else min(best, rule)
-        if best == 0:
-            break
-    return _KIND_RULES[best][1] if best is not None else "article"
+    for needles, kind in _KIND_RULES:
+        for needle in needles:
+            if needle in host_path:
+                return kind
+    return "article"
 
 
 def weeks_in(title: str) -> list[int]:
@@ -1443,3 +1483,61 @@ __all__ = [
     "slugify",
     "weeks_in",
 ]
+
+
+# ---------------------------------------------------------------------------
+# The roadmap file
+
+# Characters YAML does not take raw inside a double-quoted scalar (non-printable ones,
+# and line breaks JSON leaves as they are): written as escapes.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_PLAIN_KEY = re.compile(r"[a-z][a-z_]*")
+_YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+
+
+def _yaml_string(text: str) -> str:
+    if _LONE_SURROGATE.search(text):
+        raise UserError("the document holds text that is not valid Unicode (a lone surrogate)")
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+def _yaml_scalar(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if value is None:
+        return "null"
+    return _yaml_string(str(value))
+
+
+def to_yaml(document: dict[str, Any]) -> str:
+    """A roadmap document as block YAML, every string double-quoted (so any text reads back
+    exactly); many times quicker than PyYAML's representer for a large roadmap."""
+    out: list[str] = []
+
+    def mapping(doc: dict[str, Any], indent: str, first: str) -> None:
+        lead = first
+        for name, value in doc.items():
+            key = (
+                name
+                if _PLAIN_KEY.fullmatch(name) and name not in _YAML_WORDS
+                else _yaml_string(name)
+            )
+            if isinstance(value, dict):
+                out.append(f"{lead}{key}:")
+                mapping(value, indent + "  ", indent + "  ")
+            elif isinstance(value, list) and value and isinstance(value[0], dict):
+                out.append(f"{lead}{key}:")
+                for item in value:
+                    mapping(item, indent + "  ", indent + "- ")
+            elif isinstance(value, list):
+                out.append(f"{lead}{key}: [{', '.join(_yaml_scalar(v) for v in value)}]")
+            else:
+                out.append(f"{lead}{key}: {_yaml_scalar(value)}")
+            lead = indent
+
+    mapping(document, "", "")
+    return "\n".join(out) + "\n"

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlroadmap.catalog import Catalog, resolve
 from mlroadmap.errors import UserError
@@ -727,14 +727,12 @@ def _read_import(source: Path, rid: str, base_url: str | None) -> Imported:
     return convert(text, roadmap_id=rid, source=str(source), base_url=base_url)
 
 
-def _roadmap_yaml(document: dict[str, object], source: Path) -> str:
+def _roadmap_yaml(document: dict[str, Any], source: Path) -> str:
     """The roadmap file's text; refused when it would be over the size limit for roadmaps."""
-    import yaml
-
     from mlroadmap.catalog import MAX_FILE_BYTES
+    from mlroadmap.importer import to_yaml
 
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    body = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
+    body = to_yaml(document)
     header = (
         f"# Imported by mlroadmap from {source.name}; "
         "edit freely, 'mlroadmap validate' checks it.\n"
