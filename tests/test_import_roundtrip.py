@@ -225,3 +225,43 @@ def test_a_box_ticked_by_hand_in_an_export_wins_over_its_comment(tmp_path: Path)
 
     assert status("gradient-descent") == "done"
     assert status("regression-algorithms") == "todo"
+
+
+def test_a_summary_cached_before_undated_ticks_existed_still_reads() -> None:
+    from mlroadmap.catalog import Catalog as Cat
+    from mlroadmap.progress import LogSummary
+
+    roadmap = Cat().get("ml-12-weeks")
+    item = roadmap.index.leaves[0]
+    old = {
+        "active": None,
+        "shared_credit": True,
+        "started": {},
+        "newest": "2026-01-02T10:00:00+00:00",
+        "count": 1,
+        "items": {
+            "ml-12-weeks": {item: ["done", "2026-01-02T10:00:00+00:00", "e1", "2026-01-02", 0]}
+        },
+    }
+    states = LogSummary.from_json(old).states(roadmap)
+    assert (states[item].status, states[item].day, states[item].undated) == (
+        "done",
+        date(2026, 1, 2),
+        False,
+    )
+    event = T.new_event("ml-12-weeks", item, "done", undated=True)
+    summary = LogSummary.from_json(old)
+    summary.add(event)
+    assert summary.states(roadmap)[item].undated is True
+
+
+def test_the_start_date_comes_back_even_when_every_mark_was_undone(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["done", "week-5", "--on", "2026-02-03"]).exit_code == 0
+    assert runner.invoke(app, ["undo", "week-5"]).exit_code == 0
+    md = tmp_path / "plan.md"
+    assert runner.invoke(app, ["export", "-o", str(md)]).exit_code == 0
+    assert (
+        runner.invoke(app, ["import", str(md), "--id", "again", "--with-progress"]).exit_code == 0
+    )
+    doc = json.loads(runner.invoke(app, ["export", "-r", "again", "-f", "json"]).stdout)
+    assert doc["started"] == "2026-02-03"

@@ -1198,6 +1198,8 @@ class Builder:
             unit.children = folded
         children = [n for c in unit.children if (n := self.node(c, depth + 1)) is not None]
         if unit.kind == "heading" and not children:
+            if unit.title:
+                self.summary.left_out["sections with nothing to track (text only)"] += 1
             return None
         title = unit.title or "(untitled)"
         if isinstance(payload.get("title"), str):

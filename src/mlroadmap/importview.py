@@ -21,6 +21,7 @@ SINGULAR = {
     "table-of-contents entries": "table-of-contents entry",
     "links inside the page": "link inside the page",
     "relative links (give --base-url to keep them)": "relative link (give --base-url to keep it)",
+    "sections with nothing to track (text only)": "section with nothing to track (text only)",
 }
 
 

@@ -704,13 +704,9 @@ def import_roadmap(
         return ImportResult(roadmap, None, imported.items, len(imported.checked), imported.summary)
     target = tracker.catalog.add_user_roadmap(rid, text)
     checked = restored = 0
-    if with_progress and imported.marks:
+    if with_progress and (imported.marks or imported.started):
         checked, restored = _record_marks(tracker, rid, imported)
     return ImportResult(roadmap, target, imported.items, checked, imported.summary, restored)
-
-
-# The name the import command had before it read more than Markdown.
-import_markdown = import_roadmap
 
 
 def _read_import(source: Path, rid: str, base_url: str | None) -> Imported:
