@@ -37,6 +37,12 @@ SPECIAL_TITLES = [
     "&amp; entity",
     "x " * 70,
     "Ünïcödé ✓ 🚀",
+    "0.",
+    "2) second",
+    "- dash",
+    "---",
+    "~~~ fence",
+    "+ plus",
 ]
 text = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp", "Co", "Cn")),

@@ -21,6 +21,7 @@ from mlroadmap.progress import DONE, TODO, ItemState, counts, status_of
 MAX_HEADING = 6
 MAX_TITLE = 100  # the importer shortens longer titles read from Markdown
 _SHORTCODE = re.compile(r":[a-z0-9_+\-]+:")
+_ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 
 
 def _one_line(text: str) -> str:
@@ -32,7 +33,10 @@ def _escape(text: str) -> str:
     out = _one_line(text)
     for ch in "\\`*_[]<>#&":
         out = out.replace(ch, "\\" + ch)
-    return out
+    # What would start a list, a rule or a fence at the start of a line: "1. ", "- ", "~~~".
+    if out[:1] in ("-", "+", "=", "~"):
+        return "\\" + out
+    return _ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), out, count=1)
 
 
 def payload(fields: dict[str, Any]) -> str:
