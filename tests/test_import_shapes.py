@@ -301,3 +301,31 @@ def test_dry_run_prints_the_outline_and_summary_and_writes_nothing(
     assert written.exit_code == 0
     assert "Found 3 units to track" in written.stderr
     assert (isolated_home / "roadmaps" / "course.yaml").exists()
+
+
+LESSONS = """# Garden Science for Beginners
+
+| Lesson Number | Topic | Lesson Grouping | Learning Objectives | Linked Lesson | Author |
+|:-:|:-:|:-:|---|:-:|:-:|
+| 01 | Introduction | Soil | Learn what soil is made of | [lesson](1-intro/soil/README.md) | Ana |
+| 02 | Watering | Water | When and how much to water | [lesson](2-water/README.md) | Bo |
+| 03 | [Compost](3-compost/README.md) | Soil | Turn waste into food for plants | [lesson](3-compost/README.md) | Cy |
+"""
+
+
+def test_a_lesson_table_is_titled_by_its_topic_not_its_number_or_link_column() -> None:
+    roadmap, result = imported(LESSONS, base_url="https://github.com/o/garden/blob/main/README.md")
+    assert leaf_titles(roadmap) == ["Introduction", "Watering", "Compost"]
+    intro = node(roadmap, "introduction")
+    assert intro.description == (
+        "Lesson Grouping: Soil\nLearning Objectives: Learn what soil is made of\nAuthor: Ana"
+    )
+    assert [r.url for r in intro.resources] == [
+        "https://github.com/o/garden/blob/main/1-intro/soil/README.md"
+    ]
+    assert intro.resources[0].title == "lesson"
+    compost = node(roadmap, "compost")
+    assert [r.url for r in compost.resources] == [
+        "https://github.com/o/garden/blob/main/3-compost/README.md"
+    ]
+    assert dict(result.summary.units) == {"row": 3}

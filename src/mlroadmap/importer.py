@@ -83,8 +83,15 @@ _TITLE_HEADERS = re.compile(
     r"(course|lecture|lesson|topic|title|name|subject|module|chapter|session|unit|paper|book)",
     re.I,
 )
+_NOT_TITLE_HEADERS = re.compile(
+    r"link|url|video|slide|note|pdf|code|quiz|assignment|homework|author|date", re.I
+)
 _WEEK_HEADER = re.compile(r"^\W*(week|wk)s?\W*$", re.I)
-_NUMBER_HEADER = re.compile(r"^\W*(s\.?\s*no|no|nr|#|number|num|sr\.?\s*no|index|id)\W*$", re.I)
+_NUMBER_HEADER = re.compile(
+    r"^\W*((lesson|lecture|unit|module|chapter|class|session|week)\s+)?"
+    r"(s\.?\s*no|no|nr|#|number|num|sr\.?\s*no|index|id)\W*$",
+    re.I,
+)
 _NOT_A_TITLE = re.compile(r"^[\W\d_]*$")
 
 
@@ -938,6 +945,8 @@ class Reader:
         week_cols = [i for i, name in enumerate(names) if _WEEK_HEADER.match(name or "")]
         skip = {title_col, *week_cols}
         skip.update(i for i, name in enumerate(names) if _NUMBER_HEADER.match(name or ""))
+        if not names[0] and all(_NOT_A_TITLE.match(row[0][0]) for row in body if row):
+            skip.add(0)  # an unnamed first column of numbers: the rows' numbers
         units: list[Unit] = []
         for row in body:
             cells = [*row, *[("", [])] * width][:width]
@@ -984,11 +993,14 @@ class Reader:
     ) -> int | None:
         """The column that names each row: by its header, else the one with the most text."""
         for i, name in enumerate(names):
+            texts = [row[i][0] for row in body if len(row) > i]
+            worded = sum(1 for t in texts if not _NOT_A_TITLE.match(t))
             if (
                 name
                 and _TITLE_HEADERS.search(name)
+                and not _NOT_TITLE_HEADERS.search(name)
                 and not _WEEK_HEADER.match(name)
-                and any(len(row) > i and row[i][0].strip() for row in body)
+                and worded * 2 > len(body)  # not a column of numbers ("Lesson Number")
             ):
                 return i
         best: tuple[float, int] | None = None
