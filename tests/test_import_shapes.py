@@ -309,7 +309,7 @@ LESSONS = """# Garden Science for Beginners
 |:-:|:-:|:-:|---|:-:|:-:|
 | 01 | Introduction | Soil | Learn what soil is made of | [lesson](1-intro/soil/README.md) | Ana |
 | 02 | Watering | Water | When and how much to water | [lesson](2-water/README.md) | Bo |
-| 03 | [Compost](3-compost/README.md) | Soil | Turn waste into food for plants | [lesson](3-compost/README.md) | Cy |
+| 03 | [Compost](3-compost/README.md) | Soil | Turn waste into food | [lesson](3-compost/) | Cy |
 """
 
 
@@ -326,6 +326,7 @@ def test_a_lesson_table_is_titled_by_its_topic_not_its_number_or_link_column() -
     assert intro.resources[0].title == "lesson"
     compost = node(roadmap, "compost")
     assert [r.url for r in compost.resources] == [
-        "https://github.com/o/garden/blob/main/3-compost/README.md"
+        "https://github.com/o/garden/blob/main/3-compost/README.md",
+        "https://github.com/o/garden/blob/main/3-compost/",
     ]
     assert dict(result.summary.units) == {"row": 3}

@@ -993,14 +993,13 @@ class Reader:
     ) -> int | None:
         """The column that names each row: by its header, else the one with the most text."""
         for i, name in enumerate(names):
-            texts = [row[i][0] for row in body if len(row) > i]
-            worded = sum(1 for t in texts if not _NOT_A_TITLE.match(t))
+            named = sum(1 for row in body if len(row) > i and not _NOT_A_TITLE.match(row[i][0]))
             if (
                 name
                 and _TITLE_HEADERS.search(name)
                 and not _NOT_TITLE_HEADERS.search(name)
                 and not _WEEK_HEADER.match(name)
-                and worded * 2 > len(body)  # not a column of numbers ("Lesson Number")
+                and named * 2 > len(body)  # not a column of numbers ("Lesson Number")
             ):
                 return i
         best: tuple[float, int] | None = None
