@@ -276,6 +276,7 @@ def test_a_roadmap_that_is_an_image_is_refused_saying_so(tmp_path: Path) -> None
     result = runner.invoke(app, ["import", str(doc)])
     assert result.exit_code == 2
     assert "its roadmap may be an image" in result.stderr
+    assert "left out as not the roadmap: Contributing" in result.stderr
     assert not list((tmp_path / "mlroadmap-home").rglob("*.yaml"))
 
 

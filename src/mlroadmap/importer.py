@@ -1377,10 +1377,10 @@ def convert(text: str, *, roadmap_id: str, source: str, base_url: str | None = N
         why = "found nothing to track: no checkboxes, course tables, link lists or list entries"
         if doc.images:
             why += " (its roadmap may be an image)"
-        raise UserError(
-            f"{source}: {why}",
-            hint="a roadmap needs '- [ ] item' lines, list entries, table rows or links",
-        )
+        hint = "a roadmap needs '- [ ] item' lines, list entries, table rows or links"
+        if summary.noise_sections:
+            hint += "; left out as not the roadmap: " + ", ".join(summary.noise_sections[:6])
+        raise UserError(f"{source}: {why}", hint=hint)
     summary.images = doc.images
     description = "\n".join(t for t in root.text if t.strip()).strip()
     document: dict[str, Any] = {
