@@ -141,3 +141,24 @@ yaml_values = st.recursive(
 )
 def test_the_roadmap_file_reads_back_as_the_document(document: dict[str, object]) -> None:
     assert yaml.safe_load(to_yaml(document)) == document
+
+
+def test_deep_quotes_and_emphasis_lose_no_entry_and_never_recurse_too_far() -> None:
+    quoted = "".join(">" * i + f" - [ ] q{i}\n" for i in range(1, 300))
+    result = convert(quoted, roadmap_id="q", source="q.md")
+    assert result.items == 299
+    emphasis = "- " + "*" * 4000 + "deep" + "*" * 4000 + "\n- plain\n"
+    roadmap = Roadmap.validate(convert(emphasis, roadmap_id="e", source="e.md").document)
+    titles = [roadmap.index.node(i).title for i in roadmap.index.leaves]
+    assert titles[-1] == "plain"
+    assert "deep" in titles[0]
+
+
+def test_folded_list_entries_stay_as_items_in_a_document_without_checkboxes() -> None:
+    text = "".join(" " * (3 * i) + f"1. o{i}\n" for i in range(60))
+    result = convert(text, roadmap_id="o", source="o.md")
+    roadmap = Roadmap.validate(result.document)
+    titles = [roadmap.index.node(i).title for i in roadmap.index.leaves]
+    groups = [e.node.title for e in roadmap.index.entries.values() if e.node.children]
+    assert sorted(titles + groups, key=lambda t: int(t[1:])) == [f"o{i}" for i in range(60)]
+    assert result.summary.folded == 60 - MAX_DEPTH

@@ -49,6 +49,8 @@ SLUG_LENGTH = 48
 MAX_DEPTH = 8  # levels of nodes kept; deeper entries are folded into the deepest kept group
 MAX_INDENT = 128  # list lines indented deeper than this are read at this indent
 MAX_NESTING = 200  # markdown-it block nesting (two levels per list level)
+MAX_QUOTES = 32  # blockquote levels read as they are
+MAX_INLINE_DEPTH = 100  # emphasis and links nested deeper are read as plain text
 MAX_WEEK = 520
 
 _ID_COMMENT = re.compile(r"<!--\s*id:\s*([a-z0-9-]+)\s*-->")
@@ -59,6 +61,7 @@ _WEEKS = re.compile(
 )
 _SHORTCODE = re.compile(r":[a-z0-9_+\-]+:")
 _WORD = re.compile(r"[^\W_]")
+_QUOTES = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 _BAD_URL_CHAR = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 _CHECKBOX = re.compile(r"^\[([ xX])\](?:\s+|$)")
 _NOISE = re.compile(
@@ -297,9 +300,12 @@ def read_inline(node: Block | None) -> Inline:
     label_end: int | None = None
     first = True
 
-    def visit(n: Block, top: bool) -> None:
+    def visit(n: Block, top: bool, depth: int = 0) -> None:
         nonlocal label_end, first
         kind = n.type
+        if depth > MAX_INLINE_DEPTH:  # nested past reason: its text, without recursion
+            words.extend(d.content for d in n.walk() if d.type in ("text", "code_inline"))
+            return
         if kind in ("text", "code_inline"):
             if top and first and not n.content.strip():
                 return
@@ -332,7 +338,7 @@ def read_inline(node: Block | None) -> Inline:
             first = False
             start = len(words)
             for child in n.children:
-                visit(child, False)
+                visit(child, False, depth + 1)
             label = " ".join("".join(words[start:]).split())
             out.link_text_length += len(label)
             out.links.append((label, str(n.attrs.get("href", ""))))
@@ -344,14 +350,14 @@ def read_inline(node: Block | None) -> Inline:
         elif kind == "strong" and top and first:
             first = False
             for child in n.children:
-                visit(child, False)
+                visit(child, False, depth + 1)
             label_end = len(words)
             return
         else:
             if top:
                 first = False
         for child in n.children:
-            visit(child, False)
+            visit(child, False, depth + 1)
 
     for child in node.children:
         visit(child, True)
@@ -488,18 +494,29 @@ class _HtmlReader:
 
 
 def _clamp_indent(text: str) -> str:
-    """Lines indented deeper than MAX_INDENT read at MAX_INDENT: entries nested deeper than
-    the parser goes are kept, as siblings of the deepest entries it reads."""
-    if " " * MAX_INDENT not in text and "\t" * (MAX_INDENT // 4) not in text:
+    """Lines nested deeper than the parser goes (indented past MAX_INDENT, or quoted more than
+    MAX_QUOTES times) are read at the deepest kept level, as siblings of the entry there: every
+    entry is kept, none is dropped."""
+    deep_indent = " " * MAX_INDENT in text or "\t" * (MAX_INDENT // 4) in text
+    deep_quotes = ">" * MAX_QUOTES in text or "> " * MAX_QUOTES in text
+    if not (deep_indent or deep_quotes):
         return text
     lines = text.split("\n")
+    anchor = 0  # the indent of the last line read as it is
     for i, line in enumerate(lines):
+        if deep_quotes:
+            match = _QUOTES.match(line)
+            if match and match.group().count(">") > MAX_QUOTES:
+                line = lines[i] = "> " * MAX_QUOTES + line[match.end() :]
         stripped = line.lstrip(" \t")
+        if not stripped:
+            continue
         indent = len(line) - len(stripped)
-        if indent > MAX_INDENT // 4:
-            width = len(line[:indent].expandtabs(4))
-            if width > MAX_INDENT:
-                lines[i] = " " * MAX_INDENT + stripped
+        width = len(line[:indent].expandtabs(4)) if indent > MAX_INDENT // 4 else indent
+        if width > MAX_INDENT:
+            lines[i] = " " * anchor + stripped
+        else:
+            anchor = width
     return "\n".join(lines)
 
 
@@ -798,7 +815,7 @@ class Reader:
             else:
                 unit.text.extend(_entry_lines(child))
                 unit.links.extend(_all_links(child))
-        unit.kind = "checkbox" if unit.checked is not None else "entry"
+        unit.kind = "checkbox" if unit.checked is not None else "label"  # label: not an item
         return unit
 
     # -- list entries -----------------------------------------------------
@@ -1304,14 +1321,14 @@ class Builder:
 
 
 def _flatten(units: list[Unit]) -> list[Unit]:
-    """Every leaf beneath, in order: groups folded away (a checkbox that heads a group
-    stays an item)."""
+    """Every unit beneath, in order, as items: groups folded away (a checkbox or a list
+    entry that heads a group stays, as an item; a label of a checklist does not)."""
     out: list[Unit] = []
     for unit in units:
         if not unit.children:
             out.append(unit)
             continue
-        if unit.checked is not None:
+        if unit.kind not in ("heading", "label") and unit.title:
             out.append(
                 Unit(
                     title=unit.title,
