@@ -200,7 +200,6 @@ def convert_folder(folder: Path, *, roadmap_id: str) -> Imported:
         if description:
             made.text.append(description)
         made.links = [(label or url, url, None) for _, label, url in links]
-        made.payload = None
         return made
 
     kinds: dict[str, str] = {}
