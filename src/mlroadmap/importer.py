@@ -1454,9 +1454,12 @@ def convert_json(text: str, *, roadmap_id: str, source: str) -> Imported:
     except (ValueError, RecursionError) as exc:
         raise UserError(f"{source}: not valid JSON ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("children"), list):
+        drawing = isinstance(data, dict) and isinstance(data.get("nodes"), list)
         raise UserError(
             f"{source}: not a roadmap exported by mlroadmap (export --format json)",
-            hint="a JSON roadmap has a title, a summary, a source and children",
+            hint="a roadmap.sh roadmap is imported from its folder: give the folder"
+            if drawing
+            else "a JSON roadmap has a title, a summary, a source and children",
         )
     summary = Summary(title_from="exported roadmap")
     builder = Builder(summary)
