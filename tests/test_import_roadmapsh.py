@@ -118,7 +118,7 @@ def test_the_import_command_reads_a_folder(tmp_path: Path) -> None:
     roadmap = Catalog().get("kettle-care")
     assert roadmap.source.title == "roadmap.sh: Kettle Care"
     assert len(roadmap.index.leaves) == 4
-    json_only = runner.invoke(app, ["import", str(folder / "kettle-care.json")])
+    json_only = runner.invoke(app, ["import", str(folder / "kettle-care.json"), "--id", "k2"])
     assert json_only.exit_code == 2
     assert "give the folder" in json_only.stderr
     empty = tmp_path / "empty"
