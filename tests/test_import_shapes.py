@@ -331,3 +331,20 @@ def test_a_lesson_table_is_titled_by_its_topic_not_its_number_or_link_column() -
         "https://github.com/o/garden/blob/main/3-compost/",
     ]
     assert dict(result.summary.units) == {"row": 3}
+
+
+def test_an_awesome_list_names_each_entry_by_its_link_and_describes_it_by_the_rest() -> None:
+    text = (
+        "# Awesome Gardening [![Awesome](https://awesome.re/badge.svg)](https://awesome.re)\n\n"
+        "## Contents\n\n- [Tools](#tools)\n\n## Tools\n\n"
+        "- [Spade Pro](https://example.com/spade) - A sturdy spade.\n"
+        "- [Hose Max](https://example.com/hose) and [its manual](https://example.com/m)\n"
+        "\n## License\n\n- [CC0](https://creativecommons.org/publicdomain/zero/1.0/)\n"
+    )
+    roadmap, result = imported(text)
+    assert roadmap.title == "Awesome Gardening"
+    assert leaf_titles(roadmap) == ["Spade Pro", "Hose Max and its manual"]
+    spade = node(roadmap, "spade-pro")
+    assert spade.description == "A sturdy spade."
+    assert [r.url for r in spade.resources] == ["https://example.com/spade"]
+    assert result.summary.noise_sections == ["Contents", "License"]

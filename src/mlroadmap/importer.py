@@ -61,6 +61,7 @@ _WEEKS = re.compile(
 )
 _SHORTCODE = re.compile(r":[a-z0-9_+\-]+:")
 _WORD = re.compile(r"[^\W_]")
+_SEPARATED = re.compile(r"^\s*[-:|\u2013\u2014]")
 _QUOTES = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 _BAD_URL_CHAR = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 _CHECKBOX = re.compile(r"^\[([ xX])\](?:\s+|$)")
@@ -785,7 +786,9 @@ class Reader:
         else:
             chosen, rest = [], [u for ls in link_lists for u in ls]
         for unit in rest:
-            if unit.kind in ("link", "link-entry"):
+            if unit.kind == "link-entry":
+                pass  # a resource: its note says what it is
+            elif unit.kind == "link":
                 text.extend(unit.text)
             elif unit.title:
                 text.append(f"- {unit.title}")
@@ -846,10 +849,16 @@ class Reader:
                     and unit.checked is None
                     and len(inline.links) == len(links)
                 ):
+                    # "[Name](url) - what it is": the name is the title, the rest its
+                    # description (and the note of the link, should it be a resource).
                     unit.kind = "link-entry"
                     first_label = links[0][0]
                     note = _note_after_link(inline.text, inline.links[0][0])
                     links[0] = (first_label, links[0][1], note or None)
+                    after = inline.text[len(inline.links[0][0]) :]
+                    if note and first_label and _SEPARATED.match(after):
+                        unit.title = short_title(emojize(first_label))[0]
+                        unit.text = [emojize(note)]
                 elif self.in_page(inline.links) and _only_links(inline):
                     unit.kind = "page-link"
                 unit.links.extend(links)
