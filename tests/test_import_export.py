@@ -141,7 +141,7 @@ def test_import_refuses_a_file_with_nothing_to_track(tmp_path: Path) -> None:
     empty.write_text("# Title\n\nJust prose.\n")
     code, _, err = invoke("import", str(empty))
     assert code == 2
-    assert "no checklist or list entries" in err
+    assert "found nothing to track" in err
 
 
 def test_import_refuses_to_shadow_a_bundled_roadmap(tmp_path: Path) -> None:

@@ -493,14 +493,24 @@ def check_text(text: str, source: Path | str, kind: type[K] = Roadmap) -> K:  # 
 
 def _checked(text: str, source: Path | str, kind: type[K]) -> tuple[K, dict[str, Any]]:
     """The value and its validated document, or RoadmapFileError listing every problem."""
-    document = parse_yaml(text, source)
+    value, doc, problems = checked_document(parse_yaml(text, source), kind)
+    if value is None or doc is None:
+        raise RoadmapFileError(format_problems(text, source, problems))
+    return value, doc
+
+
+def checked_document(
+    document: object, kind: type[K]
+) -> tuple[K | None, dict[str, Any] | None, list[Problem]]:
+    """A parsed document validated as a ``kind`` file (IDs too, for a roadmap): the value
+    and its validated document, or None and every problem found."""
     doc, problems = _validated(document, kind)
     value = kind.from_dict(doc) if doc is not None else None
     if isinstance(value, Roadmap):
         problems = id_problems(value)
     if value is None or problems:
-        raise RoadmapFileError(format_problems(text, source, problems))
-    return value, doc  # type: ignore[return-value]
+        return None, None, problems
+    return value, doc, []
 
 
 # ---------------------------------------------------------------------------

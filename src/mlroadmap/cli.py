@@ -658,7 +658,8 @@ def import_cmd(
     file: Annotated[
         Path,
         typer.Argument(
-            metavar="FILE", help="A Markdown roadmap (a README with checkboxes, lists, links)."
+            metavar="PATH",
+            help="A Markdown roadmap, a JSON export, or a roadmap.sh roadmap folder.",
         ),
     ],
     roadmap_id: Annotated[
@@ -668,27 +669,56 @@ def import_cmd(
         ),
     ] = None,
     with_progress: Annotated[
-        bool, typer.Option("--with-progress", help="Record the file's [x] items as done.")
+        bool,
+        typer.Option(
+            "--with-progress",
+            help="Record the file's marks: [x] items as done; an export's marks, days and notes.",
+        ),
     ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Replace a user roadmap with the same ID.")
     ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="Resolve relative links against this URL (a GitHub blob or raw URL works).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show the outline and the summary; write nothing."),
+    ] = False,
 ) -> None:
-    """Import a Markdown roadmap: headings become sections, entries items, links resources.
+    """Import a roadmap: checklists, course tables, link lists, lists, roadmap.sh folders.
+
+    Prints what it found and what it left out (contents, contributing, team ...).
 
     \b
-    Example:
-      mlroadmap import ~/notes/roadmap.md --id my-roadmap --with-progress
+    Examples:
+      mlroadmap import README.md --id my-roadmap --base-url https://github.com/o/r
+      mlroadmap import plan.md --dry-run
+      mlroadmap import ~/src/roadmap.sh/src/data/roadmaps/mlops
     """
-    from mlroadmap import tracker, views
+    from mlroadmap import importview, tracker, views
 
-    result = tracker.import_markdown(
+    result = tracker.import_roadmap(
         tracker.Tracker(),
         source=file,
         roadmap_id=roadmap_id,
         with_progress=with_progress,
         force=force,
+        base_url=base_url,
+        dry_run=dry_run,
     )
+    if dry_run:
+        for line in importview.outline_lines(result.roadmap):
+            typer.echo(views.clean(line))
+    for line in importview.summary_lines(result.summary):
+        views.notice(line)
+    if result.path is None:
+        views.notice(f"Dry run: {result.items} items; nothing was written.")
+        return
     message = f"Imported {result.roadmap.id} ({result.items} items) to {result.path}."
     if with_progress:
         message += f" {result.checked} marked done."

@@ -27,12 +27,13 @@ class ItemState:
     themselves (``notes`` and ``history`` are empty); ``replay`` fills both.
     """
 
-    __slots__ = ("day", "history", "note_count", "notes", "since", "status")
+    __slots__ = ("day", "history", "note_count", "notes", "since", "status", "undated")
 
     def __init__(self) -> None:
         self.status: str = TODO
         self.since: datetime | None = None
         self.day: date | None = None
+        self.undated = False  # imported without a day: not counted toward pace
         self.notes: list[Event] = []
         self.history: list[Event] = []
         self.note_count = 0
@@ -71,6 +72,7 @@ def replay(roadmap: Roadmap, events: Iterable[Event]) -> dict[str, ItemState]:
             state.status = event.action
             state.since = event.ts
             state.day = event.day
+            state.undated = bool(event.undated)
         if event.replaces is not None:
             # an edited note keeps its place; a deleted one goes. Any version of a
             # note stands for it: each replacement takes its first version's place.
@@ -106,13 +108,24 @@ class LogSummary:
     only has notes), when and by which event it was set, the day it counts
     for, how many notes it has, and the setting event's sequence number. Also
     the settings, the newest time stamp, the highest sequence number, the
-    number of events, and how many things were done on each day (what
-    ``active_days`` counts, for the calendar). Built by adding every event in
+    number of events, how many things were done on each day (what
+    ``active_days`` counts, for the calendar), and the first day anything was
+    done, started or skipped in each roadmap (its start). Built by adding every event in
     log order (``ordered``); an event added later must come after every event
     already added (new events always do: each takes ``seq + 1``).
     """
 
-    __slots__ = ("active", "count", "days", "items", "newest", "seq", "shared_credit", "started")
+    __slots__ = (
+        "active",
+        "count",
+        "days",
+        "first",
+        "items",
+        "newest",
+        "seq",
+        "shared_credit",
+        "started",
+    )
 
     def __init__(
         self,
@@ -124,10 +137,12 @@ class LogSummary:
         self.active = active
         self.shared_credit = shared_credit
         self.started: dict[str, date] = started or {}
+        self.first: dict[str, str] = {}  # roadmap -> ISO day of its first work (undo or not)
         self.newest: datetime | None = None
         self.seq = 0
         self.count = 0
-        # roadmap -> item -> [status, ts of that status, its event ID, day, notes, its seq]
+        # roadmap -> item -> [status, ts of that status, its event ID, day, notes, its seq,
+        # imported without a day (0 or 1)]
         self.items: dict[str, dict[str, list[Any]]] = {}
         self.days: dict[str, int] = {}  # ISO day -> things done that day
 
@@ -145,13 +160,20 @@ class LogSummary:
     def add(self, event: Event) -> None:
         record = self.items.setdefault(event.roadmap, {}).get(event.item)
         if record is None:
-            record = self.items[event.roadmap][event.item] = ["", "", "", "", 0, 0]
+            record = self.items[event.roadmap][event.item] = ["", "", "", "", 0, 0, 0]
         if event.action in STATUS_ACTIONS:
             record[0] = event.action
             record[1] = event.ts.isoformat()
             record[2] = event.id
             record[3] = event.day.isoformat()
             record[5] = event.seq or 0
+            record[6] = int(bool(event.undated))
+            if event.action != TODO and event.reverts is None:
+                day = record[3]
+                if _FIRST_ISO_DAY <= day < _LAST_ISO_DAY and day < self.first.get(
+                    event.roadmap, "~"
+                ):
+                    self.first[event.roadmap] = day
         if event.replaces is not None:
             if not event.note:
                 record[4] = max(0, record[4] - 1)  # a note deleted (an edit replaces one)
@@ -202,6 +224,7 @@ class LogSummary:
                 latest[item] = key
             state.status = status
             state.day = date.fromisoformat(day)
+            state.undated = bool(record[6])
         return states
 
     def status(self, roadmap: Roadmap, item: str) -> str:
@@ -225,6 +248,7 @@ class LogSummary:
             "count": self.count,
             "items": self.items,
             "days": self.days,
+            "first": self.first,
         }
 
     @classmethod
@@ -239,11 +263,13 @@ class LogSummary:
         summary.count = doc["count"]
         summary.items = doc["items"]
         summary.days = doc["days"]  # a cache written before it had days is rebuilt
+        summary.first = doc["first"]
         if not (
             isinstance(summary.seq, int)
             and isinstance(summary.count, int)
             and isinstance(summary.items, dict)
             and isinstance(summary.days, dict)
+            and isinstance(summary.first, dict)
             and isinstance(summary.active, str | None)
             and isinstance(summary.shared_credit, bool)
         ):
@@ -400,7 +426,12 @@ def pace(
         state = states.get(leaf)
         if state is None or state.status not in SETTLED:
             remaining += 1
-        elif state.status == DONE and state.day is not None and start <= state.day <= today:
+        elif (
+            state.status == DONE
+            and state.day is not None
+            and not state.undated
+            and start <= state.day <= today
+        ):
             recent += 1
     per_week = recent * 7 / window_days
     eta: date | None = None

@@ -61,7 +61,8 @@ class Event(_Record):
     the store, so the order never depends on the wall clock (events written
     before it existed have none and come first, by time). ``ts`` is when it
     was recorded (UTC); ``on`` is the day it really happened when the learner
-    back-dated it. The events one command records share one ``ts``.
+    back-dated it; ``undated`` marks a tick imported without a day (it counts
+    as done, not toward pace). The events one command records share one ``ts``.
     """
 
     id: Annotated[str, StringConstraints(min_length=8, max_length=64)]
@@ -72,6 +73,9 @@ class Event(_Record):
     action: Action
     on: date | None = None
     note: Annotated[str, StringConstraints(max_length=MAX_NOTE_LENGTH)] | None = None
+    # Set on ticks imported from a document that does not say when they were done:
+    # dated the import day, but not counted toward pace.
+    undated: Literal[True] | None = None
     # An undo: the event this one takes back (it restores what was before).
     reverts: Annotated[str, StringConstraints(min_length=8, max_length=64)] | None = None
     # A note edited or deleted: the event whose note this one replaces (no text: deletes).

@@ -63,7 +63,7 @@ from mlroadmap.vocabulary import SCHEMA_VERSION
 if TYPE_CHECKING:
     from mlroadmap.records import Event, Header, Settings, StoreData
 
-SUMMARY_FORMAT = 2
+SUMMARY_FORMAT = 3
 MAX_OTHER_BYTES = 64 * 1024 * 1024  # the largest store ``merge`` reads
 
 DEFAULT_LOCK_TIMEOUT = 15.0

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlroadmap.catalog import Catalog, resolve
 from mlroadmap.errors import UserError
-from mlroadmap.models import Node, Roadmap
+from mlroadmap.models import MAX_ID_LENGTH, Node, Roadmap
 from mlroadmap.progress import (
     DONE,
     SKIPPED,
@@ -48,6 +48,8 @@ from mlroadmap.vocabulary import (
 )
 
 if TYPE_CHECKING:
+    from mlroadmap.importer import Imported
+    from mlroadmap.importer import Summary as ImportSummary
     from mlroadmap.models import SkillsCatalogue
     from mlroadmap.records import Event, Settings, StoreData
     from mlroadmap.skills import SkillState
@@ -118,14 +120,15 @@ class Tracker:
         """As ``states``, with each item's notes and history (reads every event)."""
         return replay(roadmap, self.data.events)
 
-    def started(self, roadmap: Roadmap, states: dict[str, ItemState]) -> date | None:
-        """When the learner started ``roadmap``: the earlier of the start date they set
-        (``use --start``) and the earliest day of anything done, started or skipped."""
-        days = [s.day for s in states.values() if s.day is not None and s.status != TODO]
-        explicit = self.summary.started.get(roadmap.id)
-        if explicit is not None:
-            days.append(explicit)
-        return min(days, default=None)
+    def started(self, roadmap_id: str) -> date | None:
+        """When the learner started a roadmap: the earlier of the start date they set
+        (``use --start``) and the first day anything in it was done, started or
+        skipped (even if undone since)."""
+        days = [self.summary.started.get(roadmap_id)]
+        first = self.summary.first.get(roadmap_id)
+        if first is not None:
+            days.append(date.fromisoformat(first))
+        return min((d for d in days if d is not None), default=None)
 
     def roadmap_of(
         self, queries: list[str], roadmap_query: str | None, summary: LogSummary | None = None
@@ -225,7 +228,7 @@ def use(tracker: Tracker, *, query: str, start: date | None = None) -> UseResult
         return data.model_copy(update={"settings": settings, "roadmaps": roadmaps})
 
     tracker.wrote(None, tracker.store.update(change))
-    return UseResult(roadmap, start, tracker.started(roadmap, tracker.states(roadmap)))
+    return UseResult(roadmap, start, tracker.started(roadmap.id))
 
 
 # ---------------------------------------------------------------------------
@@ -290,6 +293,7 @@ def new_event(
     seq: int | None = None,
     reverts: str | None = None,
     replaces: str | None = None,
+    undated: bool = False,
 ) -> Event:
     from mlroadmap.records import Event
 
@@ -305,6 +309,7 @@ def new_event(
             "on": on,
             "reverts": reverts,
             "replaces": replaces,
+            "undated": True if undated else None,
         }
     )
 
@@ -627,7 +632,7 @@ def show(
         credited,
         overview,
         tracker.active_id(),
-        tracker.started(roadmap, states) if overview else None,
+        tracker.started(roadmap.id) if overview else None,
     )
 
 
@@ -652,7 +657,7 @@ def progress(tracker: Tracker, *, roadmap: Roadmap, credit: bool | None = None) 
     states = tracker.states(roadmap)
     per_section = section_counts(roadmap, states, tracker.credits(roadmap, credit))
     today = local_today()
-    started = tracker.started(roadmap, states)
+    started = tracker.started(roadmap.id)
     return ProgressResult(
         roadmap=roadmap,
         sections=[
@@ -970,31 +975,37 @@ def search(tracker: Tracker, *, text: str, roadmap_query: str | None = None) -> 
 
 class ImportResult(NamedTuple):
     roadmap: Roadmap
-    path: Path
+    path: Path | None  # None for a dry run: nothing was written
     items: int
-    checked: int
+    checked: int  # items recorded done
+    summary: ImportSummary
+    restored: int = 0  # items whose mark (done, in progress, skipped) or notes were recorded
 
 
-def import_markdown(
+def import_roadmap(
     tracker: Tracker,
     *,
     source: Path,
     roadmap_id: str | None = None,
     with_progress: bool = False,
     force: bool = False,
+    base_url: str | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
-    """Turn a Markdown roadmap into a roadmap YAML file in the user roadmaps directory."""
-    import yaml
+    """Turn a Markdown roadmap, an exported JSON roadmap or a roadmap.sh folder into a
+    roadmap YAML file in the user roadmaps directory (validated in memory first: a
+    refused import writes nothing)."""
+    from mlroadmap.catalog import normalise_query
+    from mlroadmap.importer import slugify
+    from mlroadmap.models import ID_RE
 
-    from mlroadmap.catalog import check_text, normalise_query, read_text
-    from mlroadmap.importer import convert, slugify
-    from mlroadmap.models import ID_RE, MAX_ID_LENGTH
-
-    text, _ = read_text(source)
+    name = (
+        source.name if source.suffix.lower() not in (".md", ".markdown", ".json") else source.stem
+    )
     rid = (
         normalise_query(roadmap_id, "roadmap")
         if roadmap_id is not None
-        else slugify(source.stem, "roadmap")
+        else slugify(name, "roadmap")
     )
     if not ID_RE.match(rid) or len(rid) > MAX_ID_LENGTH:
         raise UserError(
@@ -1002,25 +1013,124 @@ def import_markdown(
             f"(at most {MAX_ID_LENGTH} lowercase letters, digits and dashes)"
         )
     existing = tracker.catalog.files.get(rid)
-    if existing is not None and (existing.bundled or not force):
+    if existing is not None and (existing.bundled or not force) and not dry_run:
         raise UserError(
             f"a roadmap with the ID {rid!r} exists already ({existing.path})",
             hint="choose another --id" + ("" if existing.bundled else ", or --force to replace it"),
         )
-    imported = convert(text, roadmap_id=rid, source=str(source))
-    body = yaml.safe_dump(imported.document, sort_keys=False, allow_unicode=True, width=100)
+    imported = _read_import(source, rid, base_url)
+    target = tracker.catalog.user_dir / f"{rid}.yaml"
+    roadmap: Roadmap = _checked_roadmap(imported.document, target)
+    text = _roadmap_yaml(imported.document, source)
+    if dry_run:
+        return ImportResult(roadmap, None, imported.items, len(imported.checked), imported.summary)
+    target = tracker.catalog.add_user_roadmap(rid, text)
+    checked = restored = 0
+    if with_progress and (imported.marks or imported.started):
+        checked, restored = _record_marks(tracker, rid, imported)
+    return ImportResult(roadmap, target, imported.items, checked, imported.summary, restored)
+
+
+def _read_import(source: Path, rid: str, base_url: str | None) -> Imported:
+    from mlroadmap.catalog import read_text
+    from mlroadmap.importer import convert, convert_json
+
+    if source.is_dir():
+        from mlroadmap.roadmapsh import convert_folder
+
+        return convert_folder(source, roadmap_id=rid)
+    text, _ = read_text(source)
+    if source.suffix.lower() == ".json" or text.lstrip().startswith("{"):
+        return convert_json(text, roadmap_id=rid, source=str(source))
+    return convert(text, roadmap_id=rid, source=str(source), base_url=base_url)
+
+
+def _roadmap_yaml(document: dict[str, Any], source: Path) -> str:
+    """The roadmap file's text; refused when it would be over the size limit for roadmaps."""
+    from mlroadmap.catalog import MAX_FILE_BYTES
+    from mlroadmap.importer import to_yaml
+
+    body = to_yaml(document)
     header = (
         f"# Imported by mlroadmap from {source.name}; "
         "edit freely, 'mlroadmap validate' checks it.\n"
     )
-    target = tracker.catalog.user_dir / f"{rid}.yaml"
-    roadmap: Roadmap = check_text(header + body, target)
-    target = tracker.catalog.add_user_roadmap(rid, header + body)
-    checked = 0
-    if with_progress and imported.checked:
-        result = mark(tracker, queries=imported.checked, action=DONE, roadmap_query=rid)
-        checked = len(result.changed)
-    return ImportResult(roadmap=roadmap, path=target, items=imported.items, checked=checked)
+    text = header + body
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        raise UserError(
+            f"{source}: the roadmap would be {size:,} bytes of YAML, over the "
+            f"{MAX_FILE_BYTES:,}-byte limit of roadmap files; nothing was written",
+            hint="import a part of the document (split it at its headings)",
+        )
+    return text
+
+
+def _checked_roadmap(document: dict[str, object], target: Path) -> Roadmap:
+    """The roadmap the file will hold, validated as loading it would (in memory)."""
+    from mlroadmap.catalog import checked_document, format_problems
+    from mlroadmap.errors import RoadmapFileError
+
+    roadmap, _, problems = checked_document(document, Roadmap)
+    if roadmap is None:
+        import yaml
+
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        text = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True)
+        raise RoadmapFileError(
+            format_problems(text, target, problems),
+            hint="the document gave a roadmap that is not valid; nothing was written",
+        )
+    return roadmap
+
+
+def _sane_day(value: str | None, today: date) -> date | None:
+    """A day from an imported file, if it is a real date between 1970 and today."""
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if date(1970, 1, 1) <= day <= today else None
+
+
+def _record_marks(tracker: Tracker, rid: str, imported: Imported) -> tuple[int, int]:
+    """Log the file's marks and notes: each event built once, with a known ID (no lookups
+    per item), so a long checklist is recorded in one pass."""
+    checked = restored = 0
+    today = local_today()
+
+    def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
+        nonlocal checked, restored
+        stamps = _timestamps(summary)
+        recorded = summary.items.get(rid, {})
+        events: list[Event] = []
+        for item, mark in imported.marks.items():
+            before = recorded.get(item)
+            day = _sane_day(mark.day, today)
+            if mark.status and (before is None or before[0] != mark.status):
+                undated = day is None or mark.undated
+                ts, seq = next(stamps)
+                events.append(
+                    new_event(rid, item, mark.status, on=day, ts=ts, seq=seq, undated=undated)
+                )
+                checked += mark.status == DONE
+            if mark.notes and (before is None or not before[4]):
+                for text, note_day in mark.notes:
+                    if text.strip():
+                        on = _sane_day(note_day, today)
+                        ts, seq = next(stamps)
+                        events.append(new_event(rid, item, NOTE, note=text, on=on, ts=ts, seq=seq))
+            restored += 1
+        started: dict[str, date] = {}
+        first = _sane_day(imported.started, today)
+        if rid not in summary.started and first is not None:
+            started[rid] = first  # the start date the file records (else: from the days)
+        return events, started
+
+    tracker.wrote(tracker.store.append(plan))
+    return checked, restored
 
 
 @dataclass(frozen=True, slots=True)
@@ -1072,15 +1182,14 @@ def export(tracker: Tracker, *, roadmap_query: str | None, fmt: str) -> str:
 
     roadmap = tracker.roadmap(roadmap_query)
     states = tracker.full_states(roadmap)
-    writers = {
-        ExportFormat.MD: exporter.markdown,
-        ExportFormat.CSV: exporter.csv_text,
-        ExportFormat.JSON: exporter.json_text,
-    }
-    try:
-        return writers[ExportFormat(fmt)](roadmap, states)
-    except ValueError:
-        raise UserError(f"unknown format {fmt!r}: use md, json or csv") from None
+    started = tracker.started(roadmap.id)
+    if fmt == ExportFormat.MD:
+        return exporter.markdown(roadmap, states, started)
+    if fmt == ExportFormat.CSV:
+        return exporter.csv_text(roadmap, states)
+    if fmt == ExportFormat.JSON:
+        return exporter.json_text(roadmap, states, started)
+    raise UserError(f"unknown format {fmt!r}: use md, json or csv")
 
 
 def write_export(tracker: Tracker, text: str, path: Path) -> None:
@@ -1151,11 +1260,9 @@ def config(tracker: Tracker, *, key: str | None, value: str | None) -> ConfigRes
     shown = {"shared-credit": "on" if tracker.summary.shared_credit else "off"}
     started: dict[str, date] = {}
     for rid in tracker.catalog.ids():
-        if rid in tracker.summary.items or rid in tracker.summary.started:
-            roadmap = tracker.catalog.get(rid)
-            day = tracker.started(roadmap, tracker.states(roadmap))
-            if day is not None:
-                started[rid] = day
+        day = tracker.started(rid)
+        if day is not None:
+            started[rid] = day
     from mlroadmap import paths
 
     return ConfigResult(
@@ -1234,7 +1341,7 @@ def report(
                 states=states,
                 credited=credited,
                 counts=counts(roadmap, states, credited),
-                started=tracker.started(roadmap, states),
+                started=tracker.started(roadmap.id),
             )
         )
     return ReportData(
