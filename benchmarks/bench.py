@@ -489,11 +489,8 @@ class Bench:
         fit = int(self.budget / max(seconds, 1e-3))
         return warmups, max(min(self.pairs, MIN_PAIRS), min(self.pairs, fit))
 
-    def available(self, requires: tuple[str, str | None] | None) -> str | None:
-        """The help text of a required command (None: not there, or without the option)."""
-        if requires is None:
-            return ""
-        name, option = requires
+    def available(self, name: str, option: str | None) -> str | None:
+        """The help text of command ``name`` (None: not there, or without ``option``)."""
         help_run = subprocess.run(
             [*self.mlroadmap, name, "--help"],
             stdin=subprocess.DEVNULL,
@@ -571,12 +568,14 @@ class Bench:
             ),
         ]
         for label, args, requires in LARGE_READS:
-            help_text = self.available(requires)
-            if help_text is None:
-                self.log(f"  {label}: skipped ({' '.join(args[:2])} is not there yet)")
-                continue
-            if requires is not None and "--roadmap" not in help_text:
-                args = tuple(a for a in args if a not in ("-r", LARGE_ID))
+            if requires is not None:
+                help_text = self.available(*requires)
+                if help_text is None:
+                    missing = " ".join(w for w in requires if w)
+                    self.log(f"  {label}: skipped ('mlroadmap {missing}' is not there yet)")
+                    continue
+                if "--roadmap" not in help_text:
+                    args = tuple(a for a in args if a not in ("-r", LARGE_ID))
             check = valid_json if "json" in args else printed
             commands.append(Command(label, fixed(*args), list(args), read, mib, check=check))
         results = [self.time_command(c, home) for c in commands]
