@@ -167,7 +167,7 @@ if __name__ == '__main__':
 
 
 # A self-check of a command's untimed warm run: a problem, or None.
-Check = Callable[["subprocess.CompletedProcess[str]"], "str | None"]
+Check = Callable[["Output"], "str | None"]
 
 
 class BenchError(Exception):
@@ -211,6 +211,48 @@ def run_once(argv: list[str], env: dict[str, str]) -> Run:
     if proc.returncode != 0:
         raise BenchError(_failure(argv, env, proc.returncode))
     return Run(elapsed, rss)
+
+
+@dataclass
+class Output:
+    """What a command's untimed run printed, kept in files, not in this process.
+
+    Holding a large output (``log`` prints tens of megabytes) would leave this
+    process bigger, and every child's peak RSS starts at its parent's size.
+    """
+
+    stdout_path: Path
+    stderr_path: Path
+    HEAD = 1 << 16
+
+    @property
+    def size(self) -> int:
+        return self.stdout_path.stat().st_size + self.stderr_path.stat().st_size
+
+    def stdout(self) -> str:
+        """The first 64 KiB of stdout."""
+        return _head(self.stdout_path, self.HEAD)
+
+    def stderr(self) -> str:
+        return _head(self.stderr_path, self.HEAD)
+
+
+def _head(path: Path, size: int) -> str:
+    with path.open("rb") as f:
+        return f.read(size).decode("utf-8", errors="replace")
+
+
+def run_warm(argv: list[str], env: dict[str, str], where: Path) -> Output:
+    """Run ``argv`` untimed with its output to files in ``where``; a non-zero exit fails."""
+    output = Output(where / "warm-stdout.txt", where / "warm-stderr.txt")
+    with output.stdout_path.open("wb") as out, output.stderr_path.open("wb") as err:
+        code = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, check=False
+        ).returncode
+    if code != 0:
+        text = output.stderr().strip() or output.stdout().strip() or "(no output)"
+        raise BenchError(f"{_shown(argv, env)} exited {code}:\n{text[-4000:]}")
+    return output
 
 
 def run_captured(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -302,7 +344,7 @@ class Result:
     cmd: list[Run]
     target: float | None
     rss_target_mib: float | None
-    output_chars: int = 0  # what the untimed warm run printed (stdout and stderr)
+    output_bytes: int = 0  # what the untimed warm run printed (stdout and stderr)
 
     @property
     def ratios(self) -> list[float]:
@@ -369,7 +411,7 @@ class Result:
             "hello_peak_rss_mib": _round(self.hello_peak_mib),
             "rss_target_mib": self.rss_target_mib,
             "rss_ok": self.rss_ok,
-            "output_chars": self.output_chars,
+            "output_bytes": self.output_bytes,
         }
 
 
@@ -444,7 +486,7 @@ class Bench:
         first = argv()
         check = command.check() if command.check is not None else None
         start = time.perf_counter()
-        warm = run_captured(first, env)
+        warm = run_warm(first, env, self.workdir)
         warm_seconds = time.perf_counter() - start
         if check is not None:
             problem = check(warm)
@@ -473,7 +515,7 @@ class Bench:
             cmd_runs,
             command.target,
             command.rss_target_mib,
-            len(warm.stdout) + len(warm.stderr),
+            warm.size,
         )
 
     def counts(self, seconds: float) -> tuple[int, int]:
@@ -686,8 +728,8 @@ class HomeSnapshot:
 
 
 def printed() -> Check:
-    def check(result: subprocess.CompletedProcess[str]) -> str | None:
-        return None if result.stdout.strip() else "it printed nothing"
+    def check(output: Output) -> str | None:
+        return None if output.stdout().strip() else "it printed nothing"
 
     return check
 
@@ -695,18 +737,21 @@ def printed() -> Check:
 def said() -> Check:
     """It printed something, on stdout or stderr (merge and import report on stderr)."""
 
-    def check(result: subprocess.CompletedProcess[str]) -> str | None:
-        return None if (result.stdout + result.stderr).strip() else "it printed nothing"
+    def check(output: Output) -> str | None:
+        return None if (output.stdout() + output.stderr()).strip() else "it printed nothing"
 
     return check
 
 
 def valid_json() -> Check:
-    def check(result: subprocess.CompletedProcess[str]) -> str | None:
-        try:
-            json.loads(result.stdout)
-        except ValueError as exc:
-            return f"it did not print one JSON document ({exc})"
+    def check(output: Output) -> str | None:
+        # parsed in a child process, which this process's size does not depend on
+        parse = "import json, sys; json.load(open(sys.argv[1], encoding='utf-8'))"
+        argv = [sys.executable, "-c", parse, str(output.stdout_path)]
+        result = subprocess.run(argv, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            last = (result.stderr.strip().splitlines() or ["?"])[-1]
+            return f"it did not print one JSON document ({last})"
         return None
 
     return check
@@ -716,7 +761,7 @@ def wrote(path: Path) -> Callable[[], Check]:
     """The run wrote ``path`` (it is absent before every run, see ``HomeSnapshot``)."""
 
     def arm() -> Check:
-        def check(result: subprocess.CompletedProcess[str]) -> str | None:
+        def check(output: Output) -> str | None:
             if not path.is_file() or path.stat().st_size == 0:
                 return f"it did not write {path}"
             return None
@@ -732,8 +777,8 @@ def all_of(*checks: Callable[[], Check]) -> Callable[[], Check]:
     def arm() -> Check:
         armed = [c() for c in checks]
 
-        def check(result: subprocess.CompletedProcess[str]) -> str | None:
-            return next((p for p in (c(result) for c in armed) if p), None)
+        def check(output: Output) -> str | None:
+            return next((p for p in (c(output) for c in armed) if p), None)
 
         return check
 
@@ -741,11 +786,11 @@ def all_of(*checks: Callable[[], Check]) -> Callable[[], Check]:
 
 
 def completes_weeks() -> Check:
-    def check(result: subprocess.CompletedProcess[str]) -> str | None:
-        words = result.stdout.split()
+    def check(output: Output) -> str | None:
+        words = output.stdout().split()
         if "week-1" in words and all(w.startswith("week-") for w in words):
             return None
-        return f"expected completions such as 'week-1', got {result.stdout[:200]!r}"
+        return f"expected completions such as 'week-1', got {output.stdout()[:200]!r}"
 
     return check
 
@@ -756,7 +801,7 @@ def store_grew(store: Path) -> Callable[[], Check]:
     def arm() -> Check:
         before = store.stat().st_size
 
-        def check(result: subprocess.CompletedProcess[str]) -> str | None:
+        def check(output: Output) -> str | None:
             after = store.stat().st_size
             if after <= before:
                 return f"the store did not grow ({before} -> {after} bytes)"

@@ -86,7 +86,7 @@ def test_quick_benchmark_runs_and_reports_every_command(tmp_path: Path) -> None:
             assert figures["hello_median_ms"] > 0, where
             assert figures["cmd_median_ms"] > 0, where
             assert figures["ratio_median"] > 0, where
-            assert figures["output_chars"] > 0, where  # it printed something
+            assert figures["output_bytes"] > 0, where  # it printed something
             if sys.platform.startswith("linux"):
                 assert figures["peak_rss_mib"] > 0, where
             if case == "large":
