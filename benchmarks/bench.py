@@ -60,8 +60,8 @@ HALF_SIZE = (5_000, 50_000)
 QUICK_LARGE_SIZE = (1_000, 5_000)
 QUICK_HALF_SIZE = (500, 2_500)
 
-TARGET_QUICK = 1.15  # progress, show, list, next, completion on the bundled roadmaps
-TARGET_DONE = 1.25  # done on the bundled roadmaps (it writes the store)
+TARGET_QUICK = 1.05  # progress, show, list, next, completion on the bundled roadmaps
+TARGET_DONE = 1.05  # done on the bundled roadmaps (it writes the store)
 TARGET_LARGE = 1.6  # progress and done on the large roadmap
 TARGET_READ = 2.0  # every other read command on the large roadmap
 TARGET_WRITE = 5.0  # merge and import at the large size
