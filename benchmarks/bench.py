@@ -47,8 +47,8 @@ from typing import Any
 
 FULL_PAIRS = 30
 FULL_WARMUPS = 3
-QUICK_PAIRS = 2
-QUICK_WARMUPS = 1
+QUICK_PAIRS = 1
+QUICK_WARMUPS = 0
 
 BUNDLED_EVENTS = 2_000
 ACTIVE_ROADMAP = "ml-12-weeks"  # the default roadmap; its IDs start with "week-"
@@ -60,12 +60,37 @@ HALF_SIZE = (5_000, 50_000)
 QUICK_LARGE_SIZE = (1_000, 5_000)
 QUICK_HALF_SIZE = (500, 2_500)
 
-TARGET_QUICK = 1.15  # progress, show, list, next, completion on the bundled roadmaps
-TARGET_DONE = 1.25  # done on the bundled roadmaps (it writes the store)
+TARGET_QUICK = 1.05  # progress, show, list, next, completion on the bundled roadmaps
+TARGET_DONE = 1.05  # done on the bundled roadmaps (it writes the store)
 TARGET_LARGE = 1.6  # progress and done on the large roadmap
-TARGET_LARGE_MIB = 150.0
-TARGET_REPORT = 5.0  # the HTML report of the large roadmap
+TARGET_READ = 2.0  # every other read command on the large roadmap
+TARGET_WRITE = 5.0  # merge and import at the large size
+TARGET_LARGE_MIB = 150.0  # every read command, and done, on the large roadmap
+TARGET_REPORT = 5.0  # the report page of the large roadmap (10,000 chips)
 TARGET_SCALING = 2.0  # doubling items and events at most doubles the time above hello
+
+# What the large cases time besides progress and done. Each entry: label,
+# arguments, and what must exist first: (command, option) -- the entry is
+# timed only when `mlroadmap COMMAND --help` exits 0 and, if an option is
+# given, mentions it; so commands and options still being built are skipped.
+LARGE_READS: tuple[tuple[str, tuple[str, ...], tuple[str, str | None] | None], ...] = (
+    ("show --depth 1", ("show", "-r", LARGE_ID, "--depth", "1"), None),
+    ("show", ("show", "-r", LARGE_ID), None),
+    ("log", ("log",), None),  # the default: what `mlroadmap log` shows with no option
+    ("log --all", ("log", "--all"), ("log", "--all")),
+    ("log --calendar", ("log", "--calendar"), None),
+    ("search", ("search", "chapter"), None),  # every roadmap; a third of large's items match
+    ("export md", ("export", "-r", LARGE_ID, "--format", "md"), None),
+    ("export json", ("export", "-r", LARGE_ID, "--format", "json"), None),
+    ("export csv", ("export", "-r", LARGE_ID, "--format", "csv"), None),
+    ("doctor", ("doctor",), None),
+    ("report", ("report", "-r", LARGE_ID, "-o", "-"), ("report", None)),
+)
+MERGE_NEW_SHARE = 0.1  # of the other copy's events, the share the store does not have yet
+IMPORTED_ID = "imported"
+SLOW_SECONDS = 1.0  # a command slower than this gets one warm-up pair
+FULL_BUDGET = 120.0  # seconds of timed pairs per command before the pair count is cut
+MIN_PAIRS = 3  # the fewest timed pairs the budget leaves
 
 COMPLETE_ENV = {
     "_MLROADMAP_COMPLETE": "complete_bash",
@@ -143,7 +168,7 @@ if __name__ == '__main__':
 
 
 # A self-check of a command's untimed warm run: a problem, or None.
-Check = Callable[["subprocess.CompletedProcess[str]"], "str | None"]
+Check = Callable[["Output"], "str | None"]
 
 
 class BenchError(Exception):
@@ -187,6 +212,48 @@ def run_once(argv: list[str], env: dict[str, str]) -> Run:
     if proc.returncode != 0:
         raise BenchError(_failure(argv, env, proc.returncode))
     return Run(elapsed, rss)
+
+
+@dataclass
+class Output:
+    """What a command's untimed run printed, kept in files, not in this process.
+
+    Holding a large output (``log`` prints tens of megabytes) would leave this
+    process bigger, and every child's peak RSS starts at its parent's size.
+    """
+
+    stdout_path: Path
+    stderr_path: Path
+    HEAD = 1 << 16
+
+    @property
+    def size(self) -> int:
+        return self.stdout_path.stat().st_size + self.stderr_path.stat().st_size
+
+    def stdout(self) -> str:
+        """The first 64 KiB of stdout."""
+        return _head(self.stdout_path, self.HEAD)
+
+    def stderr(self) -> str:
+        return _head(self.stderr_path, self.HEAD)
+
+
+def _head(path: Path, size: int) -> str:
+    with path.open("rb") as f:
+        return f.read(size).decode("utf-8", errors="replace")
+
+
+def run_warm(argv: list[str], env: dict[str, str], where: Path) -> Output:
+    """Run ``argv`` untimed with its output to files in ``where``; a non-zero exit fails."""
+    output = Output(where / "warm-stdout.txt", where / "warm-stderr.txt")
+    with output.stdout_path.open("wb") as out, output.stderr_path.open("wb") as err:
+        code = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, check=False
+        ).returncode
+    if code != 0:
+        text = output.stderr().strip() or output.stdout().strip() or "(no output)"
+        raise BenchError(f"{_shown(argv, env)} exited {code}:\n{text[-4000:]}")
+    return output
 
 
 def run_captured(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -237,6 +304,7 @@ class Command:
     rss_target_mib: float | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     check: Callable[[], Check] | None = None  # armed just before the warm run
+    prepare: Callable[[], None] | None = None  # untimed, before every run of the command
 
 
 def fixed(*args: str) -> Callable[[], list[str]]:
@@ -277,6 +345,7 @@ class Result:
     cmd: list[Run]
     target: float | None
     rss_target_mib: float | None
+    output_bytes: int = 0  # what the untimed warm run printed (stdout and stderr)
 
     @property
     def ratios(self) -> list[float]:
@@ -343,6 +412,7 @@ class Result:
             "hello_peak_rss_mib": _round(self.hello_peak_mib),
             "rss_target_mib": self.rss_target_mib,
             "rss_ok": self.rss_ok,
+            "output_bytes": self.output_bytes,
         }
 
 
@@ -380,11 +450,13 @@ class Bench:
         *,
         floor: str = "plain",
         verbose: bool = True,
+        budget: float | None = None,
     ) -> None:
         self.workdir = workdir
         self.pairs = pairs
         self.warmups = warmups
         self.verbose = verbose
+        self.budget = budget
         script = find_console_script()
         self.mlroadmap = [sys.executable, str(script)]
         self.hello = [sys.executable, str(write_hello(workdir, FLOORS[floor]))]
@@ -406,21 +478,33 @@ class Bench:
         """One untimed warm run (a self-check), warm-up pairs, then the timed pairs."""
         env = self.env_for(home, command.extra_env)
         self.log(f"  {command.label} ...")
+
+        def argv() -> list[str]:
+            if command.prepare is not None:
+                command.prepare()
+            return [*self.mlroadmap, *command.args()]
+
+        first = argv()
         check = command.check() if command.check is not None else None
-        warm = run_captured([*self.mlroadmap, *command.args()], env)
+        start = time.perf_counter()
+        warm = run_warm(first, env, self.workdir)
+        warm_seconds = time.perf_counter() - start
         if check is not None:
             problem = check(warm)
             if problem:
                 raise BenchError(f"self-check of {command.label!r} failed: {problem}")
+        warmups, pairs = self.counts(warm_seconds)
+        if pairs < self.pairs:
+            self.log(f"    {warm_seconds:.1f} s a run: {pairs} pairs after {warmups} warm-up")
         hello_runs: list[Run] = []
         cmd_runs: list[Run] = []
         gc.collect()
         gc.disable()
         try:
-            for n in range(self.warmups + self.pairs):
+            for n in range(warmups + pairs):
                 hello = run_once(self.hello, env)
-                cmd = run_once([*self.mlroadmap, *command.args()], env)
-                if n >= self.warmups:
+                cmd = run_once(argv(), env)
+                if n >= warmups:
                     hello_runs.append(hello)
                     cmd_runs.append(cmd)
         finally:
@@ -432,7 +516,35 @@ class Bench:
             cmd_runs,
             command.target,
             command.rss_target_mib,
+            warm.size,
         )
+
+    def counts(self, seconds: float) -> tuple[int, int]:
+        """Warm-up and timed pairs for a command whose warm run took ``seconds``.
+
+        A slow command gets one warm-up pair (its warm run already filled the
+        caches), and with a budget only as many pairs as fit in it, at least
+        MIN_PAIRS: its ratio is far from 1, so a few pairs tell it well enough.
+        """
+        warmups = min(self.warmups, 1) if seconds >= SLOW_SECONDS else self.warmups
+        if self.budget is None:
+            return warmups, self.pairs
+        fit = int(self.budget / max(seconds, 1e-3))
+        return warmups, max(min(self.pairs, MIN_PAIRS), min(self.pairs, fit))
+
+    def available(self, name: str, option: str | None) -> str | None:
+        """The help text of command ``name`` (None: not there, or without ``option``)."""
+        help_run = subprocess.run(
+            [*self.mlroadmap, name, "--help"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            env=self.env_for(self.workdir / "help-home"),
+            check=False,
+        )
+        if help_run.returncode != 0 or (option is not None and option not in help_run.stdout):
+            return None
+        return help_run.stdout
 
     # -- the cases ----------------------------------------------------------
 
@@ -467,15 +579,19 @@ class Bench:
         results = [self.time_command(c, home) for c in commands]
         return CaseResult("bundled", info["description"], info["items"], info["events"], results)
 
-    def large(self, name: str, items: int, events: int, *, show: bool) -> CaseResult:
+    def large(self, name: str, items: int, events: int) -> CaseResult:
         home = self.fresh_home(name)
-        info = self.setup(home, "large", items, events)
+        inputs = self.fresh_home(f"{name}-inputs")
+        info = self.setup(home, "large", items, events, inputs)
         env = self.env_for(home)
         pool = DonePool(info["undone"], ["-r", LARGE_ID], self, env)
         store = home / "store.json"
         self.log(f"{name}: {info['description']}")
-        target = TARGET_LARGE if name == "large" else None
-        mib = TARGET_LARGE_MIB if name == "large" else None
+        full = name == "large"
+        target = TARGET_LARGE if full else None
+        read = TARGET_READ if full else None
+        write = TARGET_WRITE if full else None
+        mib = TARGET_LARGE_MIB if full else None
         commands = [
             Command(
                 "progress",
@@ -494,29 +610,58 @@ class Bench:
                 check=store_grew(store),
             ),
         ]
-        if show:
-            commands.append(
-                Command(
-                    "show --depth 1",
-                    fixed("show", "-r", LARGE_ID, "--depth", "1"),
-                    ["show", "-r", LARGE_ID, "--depth", "1"],
-                    check=printed,
-                )
-            )
-            commands.append(
-                Command(
-                    "report",
-                    fixed("report", "-r", LARGE_ID, "-o", "-"),
-                    ["report", "-r", LARGE_ID, "-o", "-"],
-                    TARGET_REPORT,
-                    mib,
-                    check=printed,
-                )
-            )
+        for label, args, requires in LARGE_READS:
+            if requires is not None:
+                help_text = self.available(*requires)
+                if help_text is None:
+                    missing = " ".join(w for w in requires if w)
+                    self.log(f"  {label}: skipped ('mlroadmap {missing}' is not there yet)")
+                    continue
+                if "--roadmap" not in help_text:
+                    args = tuple(a for a in args if a not in ("-r", LARGE_ID))
+            check = valid_json if "json" in args else printed
+            target = (TARGET_REPORT if full else None) if label == "report" else read
+            commands.append(Command(label, fixed(*args), list(args), target, mib, check=check))
         results = [self.time_command(c, home) for c in commands]
+
+        # merge: every run merges the same other copy into the store as it was
+        # before the first run, so every run really adds its new events.
+        other = info["merge_other"]
+        before_merge = HomeSnapshot(home, self.workdir / f"{name}-home.before-merge")
+        merge = Command(
+            "merge",
+            fixed("merge", other),
+            ["merge", f"<copy: {info['merge_events']:,} events, {info['merge_new']:,} new>"],
+            write,
+            check=all_of(said, store_grew(store)),
+            prepare=before_merge.restore,
+        )
+        results.append(self.time_command(merge, home))
+        before_merge.restore()
+
+        # import: into a home with the bundled roadmaps' caches built and no store,
+        # put back as it was before every run, so each run is a first import.
+        import_home = self.fresh_home(f"{name}-import")
+        run_captured([*self.mlroadmap, "list"], self.env_for(import_home))
+        clean = HomeSnapshot(import_home, self.workdir / f"{name}-import.clean")
+        document = info["document"]
+        units = f"<document: {info['document_units']:,} units>"
+        imported = import_home / "roadmaps" / f"{IMPORTED_ID}.yaml"
+        for label, extra in (("import", ()), ("import --with-progress", ("--with-progress",))):
+            written = [imported, import_home / "store.json"] if extra else [imported]
+            command = Command(
+                label,
+                fixed("import", document, "--id", IMPORTED_ID, *extra),
+                ["import", units, "--id", IMPORTED_ID, *extra],
+                write,
+                check=all_of(said, *map(wrote, written)),
+                prepare=clean.restore,
+            )
+            results.append(self.time_command(command, import_home))
+        clean.restore()
         return CaseResult(name, info["description"], info["items"], info["events"], results)
 
-    def setup(self, home: Path, kind: str, *size: int) -> dict[str, Any]:
+    def setup(self, home: Path, kind: str, *size: int | Path) -> dict[str, Any]:
         """Write a case's roadmap and store in a child process (see ``setup_main``).
 
         The timing process never imports mlroadmap: on Linux a child's max RSS
@@ -536,23 +681,118 @@ class Bench:
         return home
 
 
+class HomeSnapshot:
+    """A home's files as they are now, put back before every run of a command that changes them.
+
+    A file that still has the inode, size and modification time it had is left
+    alone, so the caches bound to the files that did not change stay valid;
+    files the command added are deleted, and those it changed are copied back.
+    """
+
+    def __init__(self, home: Path, where: Path) -> None:
+        self.home = home
+        self.where = where
+        if where.exists():
+            shutil.rmtree(where)
+        self.keys: dict[Path, tuple[int, int, int]] = {}
+        for path in self._files(home):
+            rel = path.relative_to(home)
+            (where / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, where / rel, follow_symlinks=False)
+            self.keys[rel] = self._key(path)
+
+    @staticmethod
+    def _files(root: Path) -> list[Path]:
+        return sorted(p for p in root.rglob("*") if p.is_symlink() or p.is_file())
+
+    @staticmethod
+    def _key(path: Path) -> tuple[int, int, int]:
+        st = path.lstat()
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def restore(self) -> None:
+        present = set()
+        for path in self._files(self.home):
+            rel = path.relative_to(self.home)
+            if self.keys.get(rel) == self._key(path):
+                present.add(rel)
+            else:
+                path.unlink()
+        for rel in self.keys.keys() - present:
+            target = self.home / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(self.where / rel, target, follow_symlinks=False)
+            self.keys[rel] = self._key(target)
+
+
 # ---------------------------------------------------------------------------
 # Self-checks (run on the untimed warm run of each command)
 
 
 def printed() -> Check:
-    def check(result: subprocess.CompletedProcess[str]) -> str | None:
-        return None if result.stdout.strip() else "it printed nothing"
+    def check(output: Output) -> str | None:
+        return None if output.stdout().strip() else "it printed nothing"
 
     return check
 
 
+def said() -> Check:
+    """It printed something, on stdout or stderr (merge and import report on stderr)."""
+
+    def check(output: Output) -> str | None:
+        return None if (output.stdout() + output.stderr()).strip() else "it printed nothing"
+
+    return check
+
+
+def valid_json() -> Check:
+    def check(output: Output) -> str | None:
+        # parsed in a child process, which this process's size does not depend on
+        parse = "import json, sys; json.load(open(sys.argv[1], encoding='utf-8'))"
+        argv = [sys.executable, "-c", parse, str(output.stdout_path)]
+        result = subprocess.run(argv, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            last = (result.stderr.strip().splitlines() or ["?"])[-1]
+            return f"it did not print one JSON document ({last})"
+        return None
+
+    return check
+
+
+def wrote(path: Path) -> Callable[[], Check]:
+    """The run wrote ``path`` (it is absent before every run, see ``HomeSnapshot``)."""
+
+    def arm() -> Check:
+        def check(output: Output) -> str | None:
+            if not path.is_file() or path.stat().st_size == 0:
+                return f"it did not write {path}"
+            return None
+
+        return check
+
+    return arm
+
+
+def all_of(*checks: Callable[[], Check]) -> Callable[[], Check]:
+    """Every one of ``checks``; the first problem found."""
+
+    def arm() -> Check:
+        armed = [c() for c in checks]
+
+        def check(output: Output) -> str | None:
+            return next((p for p in (c(output) for c in armed) if p), None)
+
+        return check
+
+    return arm
+
+
 def completes_weeks() -> Check:
-    def check(result: subprocess.CompletedProcess[str]) -> str | None:
-        words = result.stdout.split()
+    def check(output: Output) -> str | None:
+        words = output.stdout().split()
         if "week-1" in words and all(w.startswith("week-") for w in words):
             return None
-        return f"expected completions such as 'week-1', got {result.stdout[:200]!r}"
+        return f"expected completions such as 'week-1', got {output.stdout()[:200]!r}"
 
     return check
 
@@ -563,7 +803,7 @@ def store_grew(store: Path) -> Callable[[], Check]:
     def arm() -> Check:
         before = store.stat().st_size
 
-        def check(result: subprocess.CompletedProcess[str]) -> str | None:
+        def check(output: Output) -> str | None:
             after = store.stat().st_size
             if after <= before:
                 return f"the store did not grow ({before} -> {after} bytes)"
@@ -630,12 +870,16 @@ def _use_home(home: Path) -> None:
 
 
 def setup_main(argv: list[str]) -> int:
-    """``bench.py --setup-case KIND HOME [ITEMS EVENTS]``: write a case, print its facts as JSON."""
+    """``bench.py --setup-case KIND HOME [ITEMS EVENTS INPUTS]``: write a case, print its facts.
+
+    For the large cases INPUTS is the directory for the files commands read:
+    the other copy of the store for ``merge``, the Markdown document for ``import``.
+    """
     kind, home = argv[0], Path(argv[1])
     if kind == "bundled":
         info = make_bundled_store(home)
     else:
-        info = make_large_store(home, int(argv[2]), int(argv[3]))
+        info = make_large_store(home, int(argv[2]), int(argv[3]), Path(argv[4]))
     print(json.dumps(info))
     return 0
 
@@ -769,7 +1013,7 @@ def large_roadmap_yaml(items: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def make_large_store(home: Path, items: int, count: int) -> dict[str, Any]:
+def make_large_store(home: Path, items: int, count: int, inputs: Path) -> dict[str, Any]:
     _use_home(home)
     roadmaps = home / "roadmaps"
     roadmaps.mkdir(parents=True, exist_ok=True)
@@ -784,13 +1028,78 @@ def make_large_store(home: Path, items: int, count: int) -> dict[str, Any]:
     events = _events_for(
         rng, [LARGE_ID], {LARGE_ID: leaves}, [1.0], count, datetime.now(timezone.utc)
     )
-    _write_store(home, events, None)
+    _write_store(home, events, LARGE_ID)
+    other, new = _write_other_copy(inputs / "other-store.json", rng, leaves, events)
+    document = inputs / "roadmap.md"
+    document.write_text(markdown_document(items), encoding="utf-8")
     return {
         "description": f"{items:,} items, {count:,} events (-r {LARGE_ID})",
         "items": items,
         "events": count,
         "undone": _undone(home, LARGE_ID, events),
+        "merge_other": str(other),
+        "merge_events": count,
+        "merge_new": new,
+        "document": str(document),
+        "document_units": items,
     }
+
+
+def _write_other_copy(
+    path: Path, rng: random.Random, leaves: list[str], events: list[Any]
+) -> tuple[Path, int]:
+    """Another copy of the store, as from a second computer: as many events as the store,
+    MERGE_NEW_SHARE of them new (a year of other work on the same roadmap), the rest shared.
+    """
+    from mlroadmap.records import RoadmapSettings, Settings, StoreData
+    from mlroadmap.store import encode
+
+    new = round(len(events) * MERGE_NEW_SHARE)
+    theirs = _events_for(
+        rng, [LARGE_ID], {LARGE_ID: leaves}, [1.0], new, datetime.now(timezone.utc)
+    )
+    merged = sorted([*events[: len(events) - new], *theirs], key=lambda e: e.ts)
+    data = StoreData(
+        settings=Settings(active=LARGE_ID),
+        roadmaps={LARGE_ID: RoadmapSettings(started=merged[0].ts.date())},
+        events=merged,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(encode(data))
+    return path, new
+
+
+def markdown_document(units: int) -> str:
+    """A Markdown roadmap of ``units`` checkboxes, shaped like the large roadmap.
+
+    Headings for sections and groups, one checkbox per unit (every fourth one
+    ticked, for ``--with-progress``), a link on every unit, and a line of
+    description under every third.
+    """
+    per_section = SECTIONS * ITEMS_PER_GROUP
+    if units % per_section:
+        raise BenchError(f"the document's size must be a multiple of {per_section}")
+    groups = units // per_section
+    lines = [
+        f"# A large generated roadmap ({units:,} units)",
+        "",
+        "A synthetic roadmap for the benchmark, far bigger than any real one.",
+        "",
+    ]
+    unit = 0
+    for s in range(1, SECTIONS + 1):
+        lines += [f"## Section {s}: topics and practice (week {s})", ""]
+        for g in range(1, groups + 1):
+            lines += [f"### Group {g} of section {s}", ""]
+            for i in range(1, ITEMS_PER_GROUP + 1):
+                unit += 1
+                mark = "x" if unit % 4 == 0 else " "
+                url = f"https://example.org/course/s{s}/g{g}/{i}"
+                lines.append(f"- [{mark}] Item {i} of group {g} in section {s} ([notes]({url}))")
+                if i % 3 == 0:
+                    lines.append("  - Read the chapter and work through the examples.")
+            lines.append("")
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------
@@ -833,22 +1142,26 @@ def _mark(ok: bool | None) -> str:
     return "" if ok is None else ("PASS" if ok else "over")
 
 
+LABEL_WIDTH = 22
+
+
 def table(cases: list[CaseResult]) -> list[str]:
+    """One line per command under a line naming its case; fits 80 columns."""
     lines = [
-        f"{'case':<7}  {'command':<14}  {'hello':>7}  {'cmd':>7}  {'ratio':>5}  "
-        f"{'target':<11}  {'peak':>6}",
-        f"{'':<7}  {'':<14}  {'ms':>7}  {'ms':>7}  {'':>5}  {'':<11}  {'MiB':>6}",
-        "-" * 74,
+        f"{'command':<{LABEL_WIDTH}}  {'n':>2}  {'hello':>6}  {'cmd':>8}  {'ratio':>6}  "
+        f"{'target':<10}  {'peak':>5}",
+        f"{'':<{LABEL_WIDTH}}  {'':>2}  {'ms':>6}  {'ms':>8}  {'':>6}  {'':<10}  {'MiB':>5}",
+        "-" * 79,
     ]
     for case in cases:
-        for i, r in enumerate(case.results):
+        lines.append(f"{case.name}: {case.description}")
+        for r in case.results:
             target = "" if r.target is None else f"<={r.target:.2f} {_mark(r.ratio_ok)}"
-            peak = "n/a" if r.peak_mib is None else f"{r.peak_mib:.1f}"
+            peak = "n/a" if r.peak_mib is None else f"{r.peak_mib:.0f}"
             rss = "" if r.rss_ok is None else f" {_mark(r.rss_ok)}"
-            name = case.name if i == 0 else ""
             lines.append(
-                f"{name:<7}  {r.label:<14}  {r.hello_ms:>7.1f}  {r.cmd_ms:>7.1f}  "
-                f"{r.ratio:>5.2f}  {target:<11}  {peak:>6}{rss}".rstrip()
+                f"{r.label:<{LABEL_WIDTH}}  {len(r.cmd):>2}  {r.hello_ms:>6.1f}  {r.cmd_ms:>8.1f}  "
+                f"{r.ratio:>6.2f}  {target:<10}  {peak:>5}{rss}".rstrip()
             )
     return lines
 
@@ -882,27 +1195,28 @@ def scaling_lines(data: dict[str, Any]) -> list[str]:
     small, big = data["small"], data["big"]
     lines = [
         "",
-        "Scaling: ms above the hello floor (median of per-pair differences)",
-        f"{'command':<14}  {_size(small):>21}  {_size(big):>21}  {'ratio':>5}  target",
+        "Scaling: ms above the hello floor (median of per-pair differences) at",
+        f"half = {_size(small)} and large = {_size(big)}",
+        f"{'command':<{LABEL_WIDTH}}  {'half':>9}  {'large':>9}  {'ratio':>5}  target",
     ]
     for label, c in data["commands"].items():
         ratio = "n/a" if c["ratio"] is None else f"{c['ratio']:.2f}"
         lines.append(
-            f"{label:<14}  {c['small_above_floor_ms']:>21.1f}  "
-            f"{c['big_above_floor_ms']:>21.1f}  {ratio:>5}  "
+            f"{label:<{LABEL_WIDTH}}  {c['small_above_floor_ms']:>9.1f}  "
+            f"{c['big_above_floor_ms']:>9.1f}  {ratio:>5}  "
             f"<={data['target']:.1f} {_mark(c['ok'])}".rstrip()
         )
     return lines
 
 
 def _size(size: dict[str, int]) -> str:
-    return f"{size['items']:,} it, {size['events']:,} ev"
+    return f"{size['items']:,} items, {size['events']:,} events"
 
 
 def legend() -> list[str]:
     return textwrap.wrap(
-        "ratio: median over pairs of command time / hello time (hello: a one-command "
-        "Typer app run the same way). peak: the command's largest max RSS. "
+        "n: timed pairs. ratio: median over pairs of command time / hello time (hello: "
+        "a one-command Typer app run the same way). peak: the command's largest max RSS. "
         "PASS/over compare with the targets; timings never fail the benchmark.",
         width=78,
     )
@@ -923,6 +1237,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--repeats", type=int, help=f"timed pairs per command ({FULL_PAIRS})")
     parser.add_argument("--warmups", type=int, help=f"untimed pairs first ({FULL_WARMUPS})")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        metavar="SECONDS",
+        help=f"cut the pairs of a slow command to what fits in this time, at least {MIN_PAIRS} "
+        f"({FULL_BUDGET:.0f}; none with --quick)",
+    )
     parser.add_argument(
         "--workdir", type=Path, help="where to write the hello app and the stores (kept)"
     )
@@ -945,6 +1266,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--repeats must be at least 1")
     if args.warmups is not None and args.warmups < 0:
         parser.error("--warmups must be 0 or more")
+    if args.budget is not None and args.budget <= 0:
+        parser.error("--budget must be more than 0")
     return args
 
 
@@ -957,6 +1280,7 @@ def main(argv: list[str] | None = None) -> int:
     only = set(args.only or CASES)
     if "scaling" in only:
         only |= {"large", "half"}
+    budget = args.budget if args.budget is not None else None if args.quick else FULL_BUDGET
     large_size = QUICK_LARGE_SIZE if args.quick else LARGE_SIZE
     half_size = QUICK_HALF_SIZE if args.quick else HALF_SIZE
 
@@ -968,16 +1292,16 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tempfile.mkdtemp(prefix="mlroadmap-bench-"))
         cleanup = True
     try:
-        bench = Bench(workdir, pairs, warmups, floor=args.floor)
+        bench = Bench(workdir, pairs, warmups, floor=args.floor, budget=budget)
         byte_compile(workdir)
         bench.check_hello()
         done: dict[str, CaseResult] = {}
         if "bundled" in only:
             done["bundled"] = bench.bundled()
         if "large" in only:
-            done["large"] = bench.large("large", *large_size, show=True)
+            done["large"] = bench.large("large", *large_size)
         if "half" in only:
-            done["half"] = bench.large("half", *half_size, show=False)
+            done["half"] = bench.large("half", *half_size)
     except BenchError as exc:
         print(f"bench.py: error: {exc}", file=sys.stderr)
         return 1
@@ -1019,6 +1343,7 @@ def main(argv: list[str] | None = None) -> int:
             "floor": args.floor,
             "pairs": pairs,
             "warmups": warmups,
+            "budget_seconds": budget,
             "cases": {c.name: c.as_json() for c in cases},
             "scaling": scale,
         }

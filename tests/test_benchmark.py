@@ -7,6 +7,7 @@ import os
 import runpy
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,41 @@ import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
 
-EXPECTED = {
-    "bundled": {"progress", "show", "list", "next", "done", "complete"},
-    "large": {"progress", "done", "show --depth 1", "report"},
-    "half": {"progress", "done"},
+BUNDLED = {"progress", "show", "list", "next", "done", "complete"}
+LARGE = {
+    "progress",
+    "done",
+    "show --depth 1",
+    "show",
+    "log",
+    "log --calendar",
+    "search",
+    "export md",
+    "export json",
+    "export csv",
+    "doctor",
+    "merge",
+    "import",
+    "import --with-progress",
 }
+WRITES = {"done", "merge", "import", "import --with-progress"}
+
+
+def _help_exits_0(*words: str, mentions: str | None = None) -> bool:
+    """Whether `mlroadmap WORDS --help` exits 0 (and mentions ``mentions``)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mlroadmap", *words, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return result.returncode == 0 and (mentions is None or mentions in result.stdout)
+
+
+def _bench_module() -> dict[str, Any]:
+    """bench.py's globals (it is a script, not an importable module)."""
+    return runpy.run_path(str(BENCH), run_name="bench_under_test")
 
 
 def test_quick_benchmark_runs_and_reports_every_command(tmp_path: Path) -> None:
@@ -29,16 +60,25 @@ def test_quick_benchmark_runs_and_reports_every_command(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         env=env,
-        timeout=300,
+        timeout=600,
         check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "ratio" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+    # Commands still being built are timed exactly when they exist.
+    large = set(LARGE)
+    if _help_exits_0("report"):
+        large.add("report")
+    if _help_exits_0("log", mentions="--all"):
+        large.add("log --all")
+    expected = {"bundled": BUNDLED, "large": large, "half": large}
 
     document = json.loads(out.read_text(encoding="utf-8"))
     assert document["quick"] is True
-    assert set(document["cases"]) == set(EXPECTED)
-    for case, commands in EXPECTED.items():
+    assert set(document["cases"]) == set(expected)
+    for case, commands in expected.items():
         reported = document["cases"][case]["commands"]
         assert set(reported) == commands, case
         for name, figures in reported.items():
@@ -47,14 +87,18 @@ def test_quick_benchmark_runs_and_reports_every_command(tmp_path: Path) -> None:
             assert figures["hello_median_ms"] > 0, where
             assert figures["cmd_median_ms"] > 0, where
             assert figures["ratio_median"] > 0, where
+            assert figures["output_bytes"] > 0, where  # it printed something
             if sys.platform.startswith("linux"):
                 assert figures["peak_rss_mib"] > 0, where
-    assert set(document["scaling"]["commands"]) == EXPECTED["half"]
-
-
-def _bench_module() -> dict[str, Any]:
-    """bench.py's globals (it is a script, not an importable module)."""
-    return runpy.run_path(str(BENCH), run_name="bench_under_test")
+            if case == "large":
+                assert figures["ratio_target"] is not None, where
+                # every read command, and done, has a memory target
+                assert (figures["rss_target_mib"] is None) == (name in WRITES - {"done"}), where
+            if case == "half":
+                assert figures["ratio_target"] is None, where
+    assert set(document["scaling"]["commands"]) == large
+    assert document["cases"]["large"]["items"] == 2 * document["cases"]["half"]["items"]
+    assert document["cases"]["large"]["events"] == 2 * document["cases"]["half"]["events"]
 
 
 @pytest.mark.parametrize("floor", ["plain", "fast-exit"])
@@ -74,3 +118,73 @@ def test_each_floor_is_a_hello_app_that_prints_and_exits_0(tmp_path: Path, floor
     )
     assert bad.returncode == 2
     assert "No such option" in bad.stderr
+
+
+def test_large_case_inputs_merge_new_events_and_import_to_every_unit(tmp_path: Path) -> None:
+    """The other copy adds exactly the events it says; the document imports to its units."""
+    from mlroadmap.catalog import Catalog
+    from mlroadmap.progress import DONE, replay, status_of
+    from mlroadmap.store import Store, read_other
+
+    home, inputs = tmp_path / "home", tmp_path / "inputs"
+    env = {**os.environ, "MLROADMAP_HOME": str(home)}
+
+    def run(*argv: str) -> str:
+        result = subprocess.run(
+            [sys.executable, *argv], capture_output=True, text=True, env=env, timeout=300
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    info = json.loads(
+        run(str(BENCH), "--setup-case", "large", str(home), "500", "2000", str(inputs))
+    )
+
+    mine = {e.id for e in Store(home / "store.json").load().events}
+    theirs = set(read_other(Path(info["merge_other"]), today=date.today()).events)
+    assert (len(mine), len(theirs)) == (2000, info["merge_events"])
+    assert len(theirs - mine) == info["merge_new"] > 0
+
+    run("-m", "mlroadmap", "import", info["document"], "--id", "doc")
+    roadmap = Catalog(user_dir=home / "roadmaps").get("doc")
+    assert len(roadmap.index.leaves) == info["document_units"] == 500
+    run("-m", "mlroadmap", "import", info["document"], "--id", "ticked", "--with-progress")
+    ticked = Catalog(user_dir=home / "roadmaps").get("ticked")
+    states = replay(ticked, Store(home / "store.json").load().events)
+    done = [leaf for leaf in ticked.index.leaves if status_of(states, leaf) == DONE]
+    assert len(done) == 500 // 4  # every fourth unit is ticked in the document
+
+
+def test_home_snapshot_puts_back_what_changed_and_leaves_the_rest(tmp_path: Path) -> None:
+    bench = _bench_module()
+    home = tmp_path / "home"
+    (home / "cache").mkdir(parents=True)
+    kept, replaced, removed = home / "kept.yaml", home / "store.json", home / "cache" / "c.json"
+    kept.write_text("kept")
+    replaced.write_text("old store")
+    removed.write_text("cache")
+    kept_inode = kept.stat().st_ino
+    snapshot = bench["HomeSnapshot"](home, tmp_path / "snapshot")
+
+    for _ in range(2):  # the second round checks the keys were renewed after the first
+        new = home / "store.json.tmp"
+        new.write_text("new store, longer")
+        os.replace(new, replaced)  # replaced by rename, as atomic writes do
+        removed.unlink()
+        (home / "added.json").write_text("added")
+        snapshot.restore()
+
+        files = {str(p.relative_to(home)): p.read_text() for p in home.rglob("*") if p.is_file()}
+        assert files == {"kept.yaml": "kept", "store.json": "old store", "cache/c.json": "cache"}
+        assert kept.stat().st_ino == kept_inode  # untouched, so caches bound to it stay valid
+
+
+def test_markdown_document_has_one_checkbox_per_unit() -> None:
+    bench = _bench_module()
+    text = bench["markdown_document"](1000)
+    boxes = [line for line in text.splitlines() if line.startswith("- [")]
+    assert len(boxes) == 1000
+    assert sum(line.startswith("- [x]") for line in boxes) == 250
+    assert len({line.split("](")[1] for line in boxes}) == 1000  # a distinct link on each
+    with pytest.raises(bench["BenchError"]):
+        bench["markdown_document"](750)
