@@ -154,3 +154,63 @@ def test_rows_by_hand() -> None:
         "                               wraps            ",
         "2026-03-05 (on)   in progress  r/b  Short       ",
     ]
+
+
+def _unwrapped(renderable: Any, ascii_only: bool) -> list[str]:
+    """What Rich prints, uncoloured and wide enough not to wrap, less trailing spaces."""
+    text = printed(renderable, 10_000, colour=False, ascii_only=ascii_only)
+    return [line.rstrip(" ") for line in text.splitlines()]
+
+
+@settings(max_examples=300)
+@given(outlines(), st.booleans(), st.booleans())
+def test_outline_plain_lines_are_what_rich_prints(
+    tree: list[Any], ascii_only: bool, as_pieces: bool
+) -> None:
+    outline = draw_with(tree, rich_tree=False)
+    assert isinstance(outline, Outline)
+    if as_pieces:  # labels given as (text, style) pieces, as the show view builds them
+        for node, _, _ in outline._walk(ascii_only):
+            assert not isinstance(node.label, tuple)
+            node.label = tuple((span.plain, "") for span in node.label.divide([]))
+    lines = outline.plain_lines(ascii_only)
+    plains = [node.plain() for node, _, _ in outline._walk(ascii_only)]
+    blank = ("\n" in p and not all(line.strip() for line in p.split("\n")) for p in plains)
+    if any("\t" in p for p in plains) or any(blank):
+        assert lines is None  # tabs and blank lines: left to Rich
+        return
+    assert lines is not None
+    assert [line.rstrip(" ") for line in lines] == _unwrapped(outline, ascii_only)
+
+
+@settings(max_examples=300)
+@given(row_sets())
+def test_rows_plain_lines_are_what_rich_prints(rows: Rows) -> None:
+    lines = rows.plain_lines()
+    if any("\t" in cell.plain for row in rows.rows for cell in row):
+        assert lines is None
+        return
+    if lines is None:
+        return
+    assert [line.rstrip(" ") for line in lines] == _unwrapped(rows, ascii_only=False)
+
+
+def test_plain_lines_by_hand() -> None:
+    tree = Outline((("root", "bold"), ("  2/3", "dim")))
+    child = tree.add((("[x] a", ""),))
+    child.add(Text("deep\nsecond line"))
+    tree.add((("[ ] b", ""),))
+    assert tree.plain_lines(ascii_only=False) == [
+        "root  2/3",
+        "├── [x] a",
+        "│   └── deep",
+        "│       second line",
+        "└── [ ] b",
+    ]
+    rows = Rows(["When", "What", "Item"])
+    rows.add_row(Text("2026-11-01"), Text("done"), Text("r/a  Title\nnote"))
+    assert rows.plain_lines() == [
+        "When        What  Item",
+        "2026-11-01  done  r/a  Title",
+        "                  note",
+    ]

@@ -20,13 +20,14 @@ if TYPE_CHECKING:
 
 
 class Outline:
-    """A tree of Text labels with guide lines: what ``rich.tree.Tree`` draws, for less.
+    """A tree of labels with guide lines: what ``rich.tree.Tree`` draws, for less.
 
     Rich's Tree sends every label through the console's whole rendering
     pipeline; drawing the same guides and wrapping each label with
     ``Text.wrap`` gives the same characters and styles in less time
-    (``benchmarks/`` measures ``show``).
-    ``tests/test_render.py`` checks that both draw the same output.
+    (``benchmarks/`` measures ``show``). ``plain_lines`` gives the same
+    characters without Rich, for output that is neither coloured nor wrapped.
+    ``tests/test_render.py`` checks that both draw what Rich's Tree draws.
     """
 
     __slots__ = ("children", "label")
@@ -34,27 +35,72 @@ class Outline:
     ASCII_GUIDES = ("    ", "|   ", "+-- ", "`-- ")
     GUIDE_STYLE = "dim"
 
-    def __init__(self, label: Text) -> None:
+    # A label is a Rich Text, or its pieces as (text, style) pairs, made a Text only
+    # when Rich draws it: plain output joins the texts and never builds one.
+    def __init__(self, label: Text | tuple[tuple[str, str], ...]) -> None:
         self.label = label
         self.children: list[Outline] = []
 
-    def add(self, label: Text) -> Outline:
+    def add(self, label: Text | tuple[tuple[str, str], ...]) -> Outline:
         child = Outline(label)
         self.children.append(child)
         return child
 
+    def text(self) -> Text:
+        """The label as a Rich Text."""
+        from rich.text import Text
+
+        label = self.label
+        return Text.assemble(*label) if isinstance(label, tuple) else label
+
+    def plain(self) -> str:
+        label = self.label
+        return "".join(part for part, _ in label) if isinstance(label, tuple) else label.plain
+
+    def _walk(self, ascii_only: bool) -> Iterator[tuple[Outline, str, str]]:
+        """Every node with its first line's guides and its other lines' guides, in order."""
+        space, more, fork, end = self.ASCII_GUIDES if ascii_only else self.GUIDES
+        stack: list[tuple[Outline, str, str]] = [(self, "", "")]
+        while stack:
+            node, first, rest = stack.pop()
+            yield node, first, rest
+            last = len(node.children) - 1
+            for i in range(last, -1, -1):  # pushed last first, so drawn in order
+                stack.append(
+                    (
+                        node.children[i],
+                        rest + (end if i == last else fork),
+                        rest + (space if i == last else more),
+                    )
+                )
+
+    def plain_lines(self, ascii_only: bool) -> list[str] | None:
+        """The tree as lines of text, unwrapped and uncoloured, as Rich prints it at any
+        width wide enough; None when a label holds a tab (Rich expands those) or a
+        blank line among several (left to Rich too)."""
+        lines: list[str] = []
+        for node, first, rest in self._walk(ascii_only):
+            plain = node.plain()
+            if "\t" in plain:
+                return None
+            split = _split_lines(plain)
+            if split is None:
+                return None
+            prefix = first
+            for line in split:
+                lines.append(prefix + line)
+                prefix = rest
+        return lines
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
         from rich.segment import Segment
 
-        space, more, fork, end = self.ASCII_GUIDES if options.ascii_only else self.GUIDES
         guide = console.get_style(self.GUIDE_STYLE)
         new_line = Segment.line()
         width = options.max_width
         # (node, its first line's guides, the guides of its other lines and of its children)
-        stack: list[tuple[Outline, str, str]] = [(self, "", "")]
-        while stack:
-            node, first, rest = stack.pop()
-            label, room = node.label, width - len(first)
+        for node, first, rest in self._walk(options.ascii_only):
+            label, room = node.text(), width - len(first)
             if room <= 0:  # no room left beside the guides: Rich draws nothing either
                 lines: Iterable[Text] = ()
             elif _fits(label, room):
@@ -68,16 +114,6 @@ class Outline:
                 yield from _segments(line, console)
                 yield new_line
                 prefix = rest
-            last = len(node.children) - 1
-            for i in range(last, -1, -1):  # pushed last first, so drawn in order
-                child = node.children[i]
-                stack.append(
-                    (
-                        child,
-                        rest + (end if i == last else fork),
-                        rest + (space if i == last else more),
-                    )
-                )
 
 
 class Rows:
@@ -105,6 +141,39 @@ class Rows:
 
     def add_row(self, *cells: Text) -> None:
         self.rows.append(cells)
+
+    def plain_lines(self, ascii_only: bool = False) -> list[str] | None:
+        """The rows as lines of text, unwrapped and uncoloured, as Rich prints them at
+        any width wide enough; None when a cell holds a tab or a short cell a newline."""
+        from rich.cells import cell_len
+
+        header = None if self.headers is None else tuple(self.headers)
+        rows: list[tuple[str, ...]] = [tuple(cell.plain for cell in row) for row in self.rows]
+        if header is not None:
+            rows.insert(0, header)
+        if not rows:
+            return []
+        short = len(rows[0]) - 1
+        widths = [0] * short
+        for row in rows:
+            if any("\t" in cell for cell in row) or any("\n" in c for c in row[:short]):
+                return None
+            for i in range(short):
+                widths[i] = max(widths[i], cell_len(row[i]))
+        gaps = [2] * (short - 1) + [1]
+        indent = " " * (sum(widths) + sum(gaps) + 1)
+        lines = []
+        for row in rows:
+            start = "".join(
+                row[i] + " " * (widths[i] - cell_len(row[i]) + gaps[i]) for i in range(short)
+            )
+            split = _split_lines(row[-1])
+            if split is None:
+                return None
+            first, *more = split
+            lines.append(f"{start} {first}")
+            lines.extend(indent + line for line in more)
+        return lines
 
     def _lines(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
         """Each row as one text, its cells two spaces apart, wrapped at spaces."""
@@ -196,6 +265,15 @@ class Rows:
                 yield Segment(" ", style)
                 yield from _styled(_segments(line, console), style)
                 yield new_line
+
+
+def _split_lines(text: str) -> list[str] | None:
+    """The lines of a text; None when it has a blank line among several (Rich draws
+    those differently in a tree and in a table: left to Rich)."""
+    lines = text.split("\n")
+    if len(lines) > 1 and not all(line.strip() for line in lines):
+        return None
+    return lines
 
 
 def _fits(text: Text, width: int) -> bool:

@@ -88,7 +88,15 @@ def show(view: RenderableType | Iterable[RenderableType]) -> None:
     it comes. Off a terminal, lines lose their trailing spaces."""
     out = console()
     parts = view if isinstance(view, (list, tuple, Iterator)) else [view]
+    # Neither coloured nor wrapped (a pipe, a file): the light renderables give
+    # their lines without Rich's pipeline, which is what a long tree costs.
+    plain = not out.is_terminal and out.color_system is None and out.width >= PIPE_WIDTH
     for part in parts:
+        if plain and isinstance(part, (Outline, Rows)):
+            lines = part.plain_lines(out.options.ascii_only)
+            if lines is not None:
+                sys.stdout.write("".join(line.rstrip(" ") + "\n" for line in lines))
+                continue
         if out.is_terminal:
             out.print(part)
             continue
@@ -120,13 +128,18 @@ def notice(message: str) -> None:
     sys.stderr.flush()
 
 
+def mark_part(status: str, credited: bool = False) -> tuple[str, str]:
+    """An item's mark and its style; ``[c]`` for an item credited by skills learned elsewhere."""
+    if credited and status not in (DONE, SKIPPED):
+        return CREDIT_MARK, "blue"
+    return MARKS.get(status, TODO_MARK), MARK_STYLES.get(status, "")
+
+
 def mark_text(status: str, credited: bool = False) -> Text:
-    """An item's mark; ``[c]`` for an item credited by skills learned elsewhere."""
     from rich.text import Text
 
-    if credited and status not in (DONE, SKIPPED):
-        return Text(CREDIT_MARK, style="blue")
-    return Text(MARKS.get(status, TODO_MARK), style=MARK_STYLES.get(status, ""))
+    mark, style = mark_part(status, credited)
+    return Text(mark, style=style)
 
 
 def status_label(status: str) -> str:
@@ -217,31 +230,29 @@ def list_table(summaries: list[RoadmapSummary]) -> RenderableType:
     return table
 
 
-def _node_label(node: Node, result: ShowResult) -> Text:
-    from rich.text import Text
-
-    label = Text()
+def _node_label(node: Node, result: ShowResult) -> tuple[tuple[str, str], ...]:
+    """A node's line in the tree, as (text, style) pieces."""
+    parts: list[tuple[str, str]] = []
     credited_from = result.credited.get(node.id)
     if node.is_leaf:
         status = status_of(result.states, node.id)
-        label.append_text(mark_text(status, bool(credited_from)))
-        label.append(" ")
-    label.append(clean(node.id), style="cyan" if node.is_leaf else "bold cyan")
-    label.append("  ")
-    label.append(one_line(node.title), style="" if node.is_leaf else "bold")
+        parts.append(mark_part(status, bool(credited_from)))
+        parts.append((" ", ""))
+    parts.append((clean(node.id), "cyan" if node.is_leaf else "bold cyan"))
+    parts.append(("  ", ""))
+    parts.append((one_line(node.title), "" if node.is_leaf else "bold"))
     if not node.is_leaf:
         count = result.counts[node.id]
-        label.append(
-            f"  {fraction(count)}", style="green" if count.settled == count.total else "dim"
-        )
+        done_style = "green" if count.settled == count.total else "dim"
+        parts.append((f"  {fraction(count)}", done_style))
         if count.credited:
-            label.append(f" +{count.credited} credited", style="blue")
+            parts.append((f" +{count.credited} credited", "blue"))
     elif credited_from and status not in (DONE, SKIPPED):
-        label.append(f"  (credited: {', '.join(credited_from)})", style="dim")
+        parts.append((f"  (credited: {', '.join(credited_from)})", "dim"))
     state = result.states.get(node.id)
     if state is not None and state.note_count:
-        label.append(f"  ({plural(state.note_count, 'note')})", style="dim")
-    return label
+        parts.append((f"  ({plural(state.note_count, 'note')})", "dim"))
+    return tuple(parts)
 
 
 def show_tree(result: ShowResult) -> RenderableType:
@@ -256,17 +267,22 @@ def show_tree(result: ShowResult) -> RenderableType:
             return item_detail(
                 roadmap, node, result.states.get(node.id), result.credited.get(node.id)
             )
-        label = _node_label(node, result)
         about = _about(node)  # a branch's own description and resources come first
         if about.plain:
-            label.append("\n")
+            from rich.text import Text
+
+            label = Text.assemble(*_node_label(node, result), "\n")
             label.append_text(about)
-        root = Outline(label)
+            root = Outline(label)
+        else:
+            root = Outline(_node_label(node, result))
         nodes = node.children
     else:
-        title = Text(clean(roadmap.id), style="bold cyan")
-        title.append(f"  {one_line(roadmap.title)}  ", style="bold")
-        title.append(fraction(result.counts[""]), style="dim")
+        title = (
+            (clean(roadmap.id), "bold cyan"),
+            (f"  {one_line(roadmap.title)}  ", "bold"),
+            (fraction(result.counts[""]), "dim"),
+        )
         root = Outline(title)
         nodes = roadmap.children
 
@@ -332,7 +348,7 @@ def roadmap_detail(result: ShowResult) -> RenderableType:
         parts.append(Text(""))
         parts.append(Text(clean(roadmap.description).strip()))
     parts.append(Text(""))
-    sections = Outline(Text(f"Sections ({fraction(result.counts[''])} items settled)"))
+    sections = Outline(((f"Sections ({fraction(result.counts[''])} items settled)", ""),))
     for node in roadmap.children:
         sections.add(_node_label(node, result))
     parts.append(sections)
