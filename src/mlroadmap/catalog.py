@@ -17,9 +17,8 @@ import os
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from mlroadmap import fsio, paths
 from mlroadmap.errors import (
@@ -601,8 +600,7 @@ def load_roadmap(path: Path, *, use_cache: bool = True) -> Roadmap:
 # The catalogue of roadmaps
 
 
-@dataclass(frozen=True, slots=True)
-class RoadmapFile:
+class RoadmapFile(NamedTuple):
     id: str
     path: Path
     bundled: bool

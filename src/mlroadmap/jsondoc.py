@@ -57,7 +57,7 @@ def list_json(summaries: list[RoadmapSummary]) -> dict[str, Any]:
                 "duration_weeks": s.roadmap.duration_weeks,
                 "active": s.active,
                 "bundled": s.bundled,
-                **count_json(s.count),
+                **count_json(s.total),
             }
             for s in summaries
         ],
@@ -120,7 +120,7 @@ def progress_json(result: ProgressResult) -> dict[str, Any]:
         "roadmap": result.roadmap.id,
         "title": result.roadmap.title,
         "sections": [
-            {"id": sec.id, "title": sec.title, **count_json(sec.count)} for sec in result.sections
+            {"id": sec.id, "title": sec.title, **count_json(sec.total)} for sec in result.sections
         ],
         "total": count_json(result.total),
         "pace": {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlroadmap.vocabulary import ID_RE, MAX_ID_LENGTH, SCHEMA_VERSION, STATUS_ACTIONS
 
@@ -154,8 +154,7 @@ class Roadmap:
         return doc
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with a roadmap document, at a path inside it."""
 
     path: tuple[str | int, ...]

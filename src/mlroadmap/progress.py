@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlroadmap.models import Node, Roadmap
 from mlroadmap.vocabulary import SETTLED, STATUS_ACTIONS, Status
@@ -393,8 +393,7 @@ def section_counts(
 # Pace and schedule
 
 
-@dataclass(frozen=True, slots=True)
-class Pace:
+class Pace(NamedTuple):
     """Items finished a week over the last four weeks, and when that pace ends the roadmap."""
 
     per_week: float
@@ -442,8 +441,7 @@ def pace(
     return Pace(per_week=per_week, window_days=window_days, remaining=remaining, eta=eta)
 
 
-@dataclass(frozen=True, slots=True)
-class Schedule:
+class Schedule(NamedTuple):
     """Where the calendar says the learner should be, and where they are."""
 
     started: date
@@ -527,8 +525,7 @@ def active_days(events: Iterable[Event]) -> dict[date, int]:
     return days
 
 
-@dataclass(frozen=True, slots=True)
-class Streaks:
+class Streaks(NamedTuple):
     current: int
     longest: int
 

@@ -15,9 +15,8 @@ from the tracker; this module only lays them out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlroadmap.progress import DONE, SKIPPED, STARTED, TODO, Count
 from mlroadmap.text import UNSAFE, clean, plural
@@ -74,8 +73,7 @@ def _pct(part: int, whole: int) -> float:
 # The model of the page
 
 
-@dataclass(frozen=True, slots=True)
-class Bar:
+class Bar(NamedTuple):
     """A progress bar's segments, as percentages of the width."""
 
     done: float
@@ -94,8 +92,7 @@ class Bar:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Chip:
+class Chip(NamedTuple):
     """One item on the map."""
 
     id: str
@@ -112,8 +109,7 @@ class Chip:
         return MARKS[self.status]
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(NamedTuple):
     """A run of items under one sub-section (``title`` None: the section's own items)."""
 
     title: str | None
@@ -121,8 +117,7 @@ class Group:
     chips: list[Chip]
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
     """A top-level section: its count, bar and the groups of its items."""
 
     id: str
@@ -134,8 +129,7 @@ class Block:
     groups: list[Group]
 
 
-@dataclass(frozen=True, slots=True)
-class Chart:
+class Chart(NamedTuple):
     """The burn-up chart: settled items over time, the pace's projection and the plan."""
 
     width: int
@@ -154,8 +148,7 @@ class Chart:
     rows: list[tuple[str, int]]  # week starting, items settled by its end
 
 
-@dataclass(frozen=True, slots=True)
-class Credit:
+class Credit(NamedTuple):
     title: str
     url: str | None
     author: str | None
@@ -163,8 +156,7 @@ class Credit:
     license: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class RoadmapView:
+class RoadmapView(NamedTuple):
     id: str
     title: str
     summary: str
@@ -178,16 +170,14 @@ class RoadmapView:
     chart: Chart
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
     x: int
     y: int
     level: int
     label: str
 
 
-@dataclass(frozen=True, slots=True)
-class Heatmap:
+class Heatmap(NamedTuple):
     width: int
     height: int
     cells: list[Cell]
@@ -198,15 +188,13 @@ class Heatmap:
     rows: list[tuple[str, int, int]]  # month, active days, things done
 
 
-@dataclass(frozen=True, slots=True)
-class SkillsView:
+class SkillsView(NamedTuple):
     learned: list[tuple[str, str]]  # name, where learned
     total: int
     partly: int
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(NamedTuple):
     title: str
     generated: str
     roadmaps: list[RoadmapView]
@@ -463,10 +451,10 @@ def roadmap_view(report: RoadmapReport) -> RoadmapView:
         Block(
             id=section.id,
             title=visible(section.title),
-            items=section.count,
-            percent=percent(section.count),
-            bar=Bar.of(section.count),
-            extra=_extra(section.count),
+            items=section.total,
+            percent=percent(section.total),
+            bar=Bar.of(section.total),
+            extra=_extra(section.total),
             groups=_groups(report, node),
         )
         for section, node in zip(result.sections, roadmap.children, strict=True)
@@ -571,8 +559,7 @@ def page(data: ReportData) -> Page:
 # The card
 
 
-@dataclass(frozen=True, slots=True)
-class CardBar:
+class CardBar(NamedTuple):
     x: float
     width: float
     fill_y: float
@@ -580,8 +567,7 @@ class CardBar:
     label: str
 
 
-@dataclass(frozen=True, slots=True)
-class Card:
+class Card(NamedTuple):
     width: int
     height: int
     title: str
@@ -615,7 +601,7 @@ def card(data: ReportData) -> Card:
     height = BARS_BOTTOM - BARS_TOP
     bars = []
     for i, section in enumerate(sections):
-        fill = round(height * section.count.fraction, 1)
+        fill = round(height * section.total.fraction, 1)
         bars.append(
             CardBar(
                 x=round(BARS_LEFT + i * slot + (slot - width) / 2, 1),
@@ -623,8 +609,8 @@ def card(data: ReportData) -> Card:
                 fill_y=round(BARS_BOTTOM - fill, 1),
                 fill_height=fill,
                 label=visible(
-                    f"{section.title}: {section.count.settled}/{section.count.total} "
-                    f"({percent(section.count)})"
+                    f"{section.title}: {section.total.settled}/{section.total.total} "
+                    f"({percent(section.total)})"
                 ),
             )
         )

@@ -8,8 +8,8 @@ view of the log, and turning it off shows each roadmap counted alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from mlroadmap.models import Skill, SkillsCatalogue
 from mlroadmap.progress import DONE, TODO
@@ -27,8 +27,7 @@ def load(bundled_dir: Path) -> SkillsCatalogue:
     return load_model(path, SkillsCatalogue)
 
 
-@dataclass(frozen=True, slots=True)
-class SkillState:
+class SkillState(NamedTuple):
     skill: Skill
     learned_in: list[str]  # roadmaps where every item of the skill is done
     partly_in: list[str]  # roadmaps where some (not all) are done

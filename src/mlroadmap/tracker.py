@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -182,10 +181,9 @@ class Tracker:
 # list and use
 
 
-@dataclass(frozen=True, slots=True)
-class RoadmapSummary:
+class RoadmapSummary(NamedTuple):
     roadmap: Roadmap
-    count: Count
+    total: Count
     active: bool
     bundled: bool
 
@@ -195,7 +193,7 @@ def list_roadmaps(tracker: Tracker, *, credit: bool | None = None) -> list[Roadm
     return [
         RoadmapSummary(
             roadmap=roadmap,
-            count=total(roadmap, tracker.states(roadmap), tracker.credits(roadmap, credit)),
+            total=total(roadmap, tracker.states(roadmap), tracker.credits(roadmap, credit)),
             active=roadmap.id == active,
             bundled=tracker.catalog.files[roadmap.id].bundled,
         )
@@ -203,8 +201,7 @@ def list_roadmaps(tracker: Tracker, *, credit: bool | None = None) -> list[Roadm
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class UseResult:
+class UseResult(NamedTuple):
     roadmap: Roadmap
     start: date | None  # the start date set, if one was given
     started: date | None  # the start that counts (an earlier tick comes first)
@@ -235,8 +232,7 @@ def use(tracker: Tracker, *, query: str, start: date | None = None) -> UseResult
 # done, undo, start, skip, note
 
 
-@dataclass(frozen=True, slots=True)
-class MarkResult:
+class MarkResult(NamedTuple):
     roadmap: Roadmap
     action: str
     targets: list[str]
@@ -248,7 +244,7 @@ class MarkResult:
     # named items that had another status than to-do before: what it was
     was: dict[str, str]
     # named items already in that status, moved to another day (``--on``)
-    redated: list[str] = field(default_factory=list)
+    redated: tuple[str, ...] = ()
     on: date | None = None
 
 
@@ -379,7 +375,7 @@ def mark(
             noted = targets
         changed_now = [leaf for leaf in changed if leaf not in redated]
         result = MarkResult(
-            roadmap, action, targets, changed_now, unchanged, noted, kept, was, redated, on
+            roadmap, action, targets, changed_now, unchanged, noted, kept, was, tuple(redated), on
         )
         return events, {}  # the start date is derived from the days (Tracker.started)
 
@@ -433,8 +429,7 @@ def add_note(
     return result
 
 
-@dataclass(frozen=True, slots=True)
-class UndoResult:
+class UndoResult(NamedTuple):
     roadmap: str
     recorded: datetime  # when the change that was undone was recorded
     action: str  # what that change did: a status, or "note"
@@ -518,8 +513,7 @@ def undo_last(tracker: Tracker) -> UndoResult:
     return result
 
 
-@dataclass(frozen=True, slots=True)
-class NoteChange:
+class NoteChange(NamedTuple):
     roadmap: Roadmap
     item: str
     number: int
@@ -569,8 +563,7 @@ def change_note(
 # show and progress
 
 
-@dataclass(frozen=True, slots=True)
-class ShowResult:
+class ShowResult(NamedTuple):
     roadmap: Roadmap
     node: str | None
     states: dict[str, ItemState]
@@ -636,15 +629,13 @@ def show(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class SectionProgress:
+class SectionProgress(NamedTuple):
     id: str
     title: str
-    count: Count
+    total: Count
 
 
-@dataclass(frozen=True, slots=True)
-class ProgressResult:
+class ProgressResult(NamedTuple):
     roadmap: Roadmap
     sections: list[SectionProgress]
     total: Count
@@ -661,7 +652,7 @@ def progress(tracker: Tracker, *, roadmap: Roadmap, credit: bool | None = None) 
     return ProgressResult(
         roadmap=roadmap,
         sections=[
-            SectionProgress(id=n.id, title=n.title, count=count)
+            SectionProgress(id=n.id, title=n.title, total=count)
             for n, count in zip(roadmap.children, per_section, strict=True)
         ],
         total=sum(per_section, Count()),
@@ -675,8 +666,7 @@ def progress_all(tracker: Tracker, *, credit: bool | None = None) -> list[Progre
     return [progress(tracker, roadmap=r, credit=credit) for r in tracker.catalog.all()]
 
 
-@dataclass(frozen=True, slots=True)
-class OverviewResult:
+class OverviewResult(NamedTuple):
     progress: ProgressResult
     next: NextResult
     current_streak: int
@@ -694,8 +684,7 @@ def overview(tracker: Tracker) -> OverviewResult:
     return OverviewResult(result, coming, runs.current, runs.longest)
 
 
-@dataclass(frozen=True, slots=True)
-class NextResult:
+class NextResult(NamedTuple):
     roadmap: Roadmap
     items: list[str]
     states: dict[str, ItemState]
@@ -861,14 +850,12 @@ def merge(tracker: Tracker, *, other: Path) -> MergeResult:
 # log, calendar and search
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
+class LogEntry(NamedTuple):
     event: Event
     title: str | None  # None when the item is no longer in its roadmap
 
 
-@dataclass(frozen=True, slots=True)
-class LogResult:
+class LogResult(NamedTuple):
     entries: list[LogEntry]  # the ones to show, by day, oldest first
     matched: int  # entries within the filters (more than shown when ``limit`` cut them)
     recorded: int  # events in the log, before any filter
@@ -911,8 +898,7 @@ def log(
     return LogResult(entries, len(chosen), len(events), since, until)
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarResult:
+class CalendarResult(NamedTuple):
     today: date
     first: date  # a Monday
     days: dict[date, int]
@@ -936,8 +922,7 @@ def calendar(tracker: Tracker, *, weeks: int = 53) -> CalendarResult:
     return CalendarResult(today, first, days, runs.current, runs.longest)
 
 
-@dataclass(frozen=True, slots=True)
-class SearchHit:
+class SearchHit(NamedTuple):
     roadmap: Roadmap
     item: str
     status: str
@@ -1133,8 +1118,7 @@ def _record_marks(tracker: Tracker, rid: str, imported: Imported) -> tuple[int, 
     return checked, restored
 
 
-@dataclass(frozen=True, slots=True)
-class FileCheck:
+class FileCheck(NamedTuple):
     path: Path
     roadmap: Roadmap | None  # the roadmap, when the file is a valid one
     problems: list[str]  # each "file:line: message"
@@ -1208,8 +1192,7 @@ def write_export(tracker: Tracker, text: str, path: Path) -> None:
 # skills and settings
 
 
-@dataclass(frozen=True, slots=True)
-class SkillsResult:
+class SkillsResult(NamedTuple):
     roadmaps: list[str]
     states: list[SkillState]
     todo_only: bool
@@ -1229,8 +1212,7 @@ def skills_table(tracker: Tracker, *, todo_only: bool = False) -> SkillsResult:
 SETTINGS = {Setting.SHARED_CREDIT.value: "shared_credit"}
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigResult:
+class ConfigResult(NamedTuple):
     key: str | None  # the setting named, if one was
     settings: dict[str, str]  # the settings shown (one, when a key was named)
     home: Path  # where every file of the tool lives
@@ -1276,8 +1258,7 @@ def config(tracker: Tracker, *, key: str | None, value: str | None) -> ConfigRes
     )
 
 
-@dataclass(frozen=True, slots=True)
-class RemoveResult:
+class RemoveResult(NamedTuple):
     roadmap: Roadmap
     path: Path
     items: int  # items with something recorded on them, kept in the store
@@ -1301,8 +1282,7 @@ def remove_roadmap(tracker: Tracker, *, query: str) -> RemoveResult:
 # report
 
 
-@dataclass(frozen=True, slots=True)
-class RoadmapReport:
+class RoadmapReport(NamedTuple):
     """One roadmap's progress with every item's state, for the report page and card."""
 
     progress: ProgressResult
@@ -1312,8 +1292,7 @@ class RoadmapReport:
     started: date | None  # the roadmap's start date, when one is set
 
 
-@dataclass(frozen=True, slots=True)
-class ReportData:
+class ReportData(NamedTuple):
     roadmaps: list[RoadmapReport]
     calendar: CalendarResult
     skills: SkillsResult

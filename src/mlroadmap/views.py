@@ -226,7 +226,7 @@ def list_table(summaries: list[RoadmapSummary]) -> RenderableType:
         title = Text(clean(s.roadmap.id), style="bold cyan")
         title.append(f"  {one_line(s.roadmap.title)}")
         title.append(f"\n{one_line(s.roadmap.summary)}", style="dim")
-        table.add_row("*" if s.active else "", title, fraction(s.count), percent(s.count))
+        table.add_row("*" if s.active else "", title, fraction(s.total), percent(s.total))
     return table
 
 
@@ -579,15 +579,15 @@ def progress_view(result: ProgressResult) -> RenderableType:
         name = Text(clean(section.id), style="cyan")
         name.append(f"  {one_line(section.title)}")
         extra = []
-        if section.count.skipped:
-            extra.append(f"{section.count.skipped} skipped")
-        if section.count.started:
-            extra.append(f"{section.count.started} in progress")
-        if section.count.credited:
-            extra.append(f"{section.count.credited} credited")
+        if section.total.skipped:
+            extra.append(f"{section.total.skipped} skipped")
+        if section.total.started:
+            extra.append(f"{section.total.started} in progress")
+        if section.total.credited:
+            extra.append(f"{section.total.credited} credited")
         if extra:
             name.append(f" ({', '.join(extra)})", style="dim")
-        count = section.count
+        count = section.total
         table.add_row(name, done_fraction(count), bar(count), percent(count))
     footer = [Text(line) for line in _pace_lines(result)]
     if result.total.credited:
