@@ -12,6 +12,7 @@ in ``Catalog.problems``; the command line reports it (``take_warnings``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -125,10 +126,11 @@ class _YamlProblem(Exception):
         self.message = message
 
 
-# Characters YAML does not allow in a stream (the reader's own rule).
-_NON_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
+@functools.cache
+def _non_printable() -> re.Pattern[str]:
+    """Characters YAML does not allow in a stream (the reader's own rule); compiled on
+    first use, as it costs milliseconds that a command reading cached roadmaps never needs."""
+    return re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _line(node: yaml.Node) -> int:
@@ -364,7 +366,7 @@ def _measure(root: yaml.Node, composed: int) -> None:
 
 def _compose_checked(text: str, loader: Any) -> yaml.Node | None:
     """The checked node graph of ``text`` (see ``_compose`` and ``_measure``)."""
-    bad = _NON_PRINTABLE.search(text)
+    bad = _non_printable().search(text)
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1
         raise _YamlProblem(
