@@ -27,7 +27,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
 from pathlib import Path
 
 _NO_HARD_LINKS = (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP)
@@ -46,7 +45,7 @@ class WriteError(OSError):
 
 def temp_name(path: Path) -> Path:
     """A fresh, unpredictable temporary name beside ``path``."""
-    return path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    return path.with_name(f".{path.name}.{os.urandom(8).hex()}.tmp")
 
 
 def is_temp_of(entry: str, names: tuple[str, ...]) -> bool:
@@ -171,7 +170,7 @@ def unique_name(path: Path, label: str) -> Path:
     from datetime import datetime, timezone
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return path.with_name(f"{path.name}.{label}-{stamp}-{secrets.token_hex(4)}")
+    return path.with_name(f"{path.name}.{label}-{stamp}-{os.urandom(4).hex()}")
 
 
 def keep_copy(path: Path, label: str) -> Path:

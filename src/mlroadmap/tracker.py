@@ -6,7 +6,6 @@ Each function returns a typed result for ``render`` or raises an
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -291,6 +290,8 @@ def new_event(
     replaces: str | None = None,
     undated: bool = False,
 ) -> Event:
+    import uuid
+
     from mlroadmap.records import Event
 
     return Event.model_validate(
