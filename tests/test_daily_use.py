@@ -492,3 +492,12 @@ def test_undo_of_a_note_removes_it_and_an_edit_is_undone_too() -> None:
     run("undo")  # the note itself
     assert "keep me" not in run("show", "derivatives").stdout
     assert "note" not in run("show", "week-2").stdout
+
+
+def test_a_broken_store_line_is_reported_without_at_at(isolated_home: Path) -> None:
+    run("done", "derivatives")
+    with (isolated_home / "store.json").open("a", encoding="utf-8") as store:
+        store.write('{"id": "unterminated\n')
+    result = run("progress", code=1)
+    assert "Unterminated string starting at; column" in flat(result.stderr)
+    assert "at at" not in result.stderr

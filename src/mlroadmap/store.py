@@ -212,7 +212,7 @@ def _line_problem(number: int, line: bytes, exc: ValidationError) -> str:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as error:
-            return f"line {number} is not valid JSON ({error.msg} at column {error.colno})"
+            return f"line {number} is not valid JSON ({error.msg}; column {error.colno})"
         except ValueError:  # not UTF-8
             return f"line {number} is not valid UTF-8 text"
         if not isinstance(value, dict):
