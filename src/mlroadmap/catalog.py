@@ -16,7 +16,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -798,10 +798,14 @@ def resolve_name(
     names: dict[str, str],
     *,
     what: str,
-    order: dict[str, int] | None = None,
+    order: Callable[[], dict[str, int]] | None = None,
     scope: str = "",
 ) -> str:
-    """Resolve ``query`` against ``names`` (name -> target): exact, then unique prefix."""
+    """Resolve ``query`` against ``names`` (name -> target): exact, then unique prefix.
+
+    ``order`` gives each target's place for listing the matches of an ambiguous
+    prefix; it is called only then, so resolving many exact names stays linear.
+    """
     q = normalise_query(query, what)
     if q in names:
         return names[q]
@@ -810,9 +814,11 @@ def resolve_name(
         return targets.pop()
     where = f" in {scope}" if scope else ""
     if targets:
-        ranked = (
-            sorted(targets, key=lambda t: (order or {}).get(t, 0)) if order else sorted(targets)
-        )
+        if order is not None:
+            places = order()
+            ranked = sorted(targets, key=lambda t: places.get(t, 0))
+        else:
+            ranked = sorted(targets)
         shown = ", ".join(ranked[:8]) + (f" and {len(ranked) - 8} more" if len(ranked) > 8 else "")
         raise AmbiguousIdError(
             f"{query.strip()!r} matches {len(ranked)} {what}s{where}: {shown}",
@@ -828,5 +834,15 @@ def resolve_name(
 def resolve(roadmap: Roadmap, query: str) -> str:
     """The ID of the node ``query`` names in ``roadmap`` (ID, alias, old ID or unique prefix)."""
     index: RoadmapIndex = roadmap.index
-    order = {nid: i for i, nid in enumerate(index.entries)}
-    return resolve_name(query, index.names, what="item", order=order, scope=f"roadmap {roadmap.id}")
+    return resolve_name(
+        query,
+        index.names,
+        what="item",
+        order=lambda: entry_order(index),
+        scope=f"roadmap {roadmap.id}",
+    )
+
+
+def entry_order(index: RoadmapIndex) -> dict[str, int]:
+    """Each node's place in the roadmap (document order), for listing ambiguous matches."""
+    return {nid: i for i, nid in enumerate(index.entries)}
