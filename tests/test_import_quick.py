@@ -1,0 +1,266 @@
+"""The quick reading of plain checklists gives exactly the blocks markdown-it gives."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlroadmap import importer
+from mlroadmap.importer import Block, _markdown_tree, convert, quick_tree
+
+PROPERTY = settings(max_examples=400, deadline=None)
+
+
+def shape(block: Block) -> tuple[object, ...]:
+    """Everything the importer reads of a block, children included."""
+    return (
+        block.type,
+        block.tag,
+        block.content,
+        block.attrs,
+        tuple(shape(child) for child in block.children),
+    )
+
+
+def same_as_markdown_it(text: str) -> bool:
+    """Whether the quick reading took the document; when it did, it must match markdown-it."""
+    quick = quick_tree(text)
+    if quick is None:
+        return False
+    tree, anchors, has_checkboxes = quick
+    slow_tree, slow_anchors, slow_checkboxes, images = _markdown_tree(text)
+    assert [shape(b) for b in tree] == [shape(b) for b in slow_tree]
+    assert anchors == slow_anchors
+    assert has_checkboxes == slow_checkboxes
+    assert images == 0
+    return True
+
+
+# Pieces of plain text and links the quick reading takes.
+WORDS = st.sampled_from(
+    [
+        "Item",
+        "linear algebra",
+        "week 3",
+        "2024",
+        "C#",
+        "a - b",
+        "Q & A",
+        "x|y",
+        "(notes)",
+        "done!",
+        "why?",
+        "über",
+        "📚 reading",
+        "~tilde~",
+        ":tada:",
+        "a: b",
+        "50%",
+        "$5",
+        "'q'",
+    ]
+)
+GOOD_URLS = st.sampled_from(
+    [
+        "https://example.org",
+        "https://example.org/course/s1/g2/3",
+        "http://a.b-c.io:8080/x?y=1&z=2",
+        "#basics",
+        "lessons/1-intro.md",
+        "01-intro/",
+        "https://x.org/a%20b",
+        "?page=2",
+        "./x.md",
+    ]
+)
+# And what it refuses (the document then goes to markdown-it).
+ODD_TEXT = st.sampled_from(
+    [
+        "*em*",
+        "_u_",
+        "`code`",
+        "a\\b",
+        "<b>",
+        "&amp;",
+        "[x]",
+        "]",
+        "![img](https://x.org/i.png)",
+        "a\tb",
+        "nbsp\xa0here",
+        "snake_case",
+        "<!-- id: kept -->",
+        "[ref]",
+        "&#35;",
+    ]
+)
+ODD_URLS = st.sampled_from(
+    [
+        "https://Example.org",
+        "javascript:alert(1)",
+        "//host/x",
+        "https://x.org/é",
+        "a b",
+        "%zz",
+        "https://x.org/(a)",
+        "mailto:a@b.org",
+        "",
+        "<https://x.org>",
+        "https://x.org/a;b",
+    ]
+)
+
+
+@st.composite
+def inline_text(draw: st.DrawFn, odd: bool) -> str:
+    parts = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["word", "word", "link"] + (["odd", "oddlink"] if odd else [])))
+        if kind == "word":
+            parts.append(draw(WORDS))
+        elif kind == "link":
+            parts.append(f"[{draw(WORDS)}]({draw(GOOD_URLS)})")
+        elif kind == "odd":
+            parts.append(draw(ODD_TEXT))
+        else:
+            parts.append(f"[{draw(WORDS)}]({draw(ODD_URLS)})")
+    joiners = st.sampled_from([" ", "", " (", ") ", ", "])
+    out = parts[0]
+    for part in parts[1:]:
+        joiner = draw(joiners)
+        if not odd and not joiner and out.endswith("!") and part.startswith("["):
+            joiner = " "  # "![" would make the link an image
+        out += joiner + part
+    if re.match(r"~|\d+[.)]( |$)", out):
+        out = "a " + out  # "~~~" opens a fenced code block, "1." or "1)" an ordered list
+    return out
+
+
+@st.composite
+def documents(draw: st.DrawFn, odd: bool) -> str:
+    """Headings, nested checklists and entries, paragraphs and blank lines; with ``odd``,
+    also lines and text of every other kind, and indents the quick reading does not take."""
+    lines: list[str] = []
+    depth = 0
+    after_item = False
+    for _ in range(draw(st.integers(1, 30))):
+        after_item = bool(lines) and lines[-1].lstrip().startswith(("- ", "* ", "+ "))
+        kinds = ["blank", "heading", "item", "item", "item", "text"]
+        if odd:
+            kinds += ["odd-line", "odd-item"]
+        kind = draw(st.sampled_from(kinds))
+        if kind == "blank":
+            lines.append("")
+        elif kind == "heading":
+            lines.append("#" * draw(st.integers(1, 6)) + " " + draw(inline_text(odd)))
+            depth = 0
+        elif kind in ("item", "odd-item"):
+            level = draw(st.integers(0, depth))
+            indent = "  " * level
+            if kind == "odd-item":
+                indent = " " * draw(st.integers(0, 7))
+            marker = draw(st.sampled_from(["-", "-", "*", "+"]))
+            box = draw(
+                st.sampled_from(["", "[ ] ", "[x] ", "[X] "] + (["[]", "[ ]"] if odd else []))
+            )
+            trailing = draw(st.sampled_from(["", "", "  "]))
+            lines.append(f"{indent}{marker} {box}{draw(inline_text(odd))}{trailing}")
+            depth = level + 1
+        elif kind == "text":
+            if after_item and not odd:
+                lines.append("")  # text right under an entry continues it (taken with odd)
+            lines.append(draw(inline_text(odd)))
+            depth = 0
+        else:
+            lines.append(
+                draw(
+                    st.sampled_from(
+                        [
+                            "---",
+                            "***",
+                            "> quote",
+                            "1. one",
+                            "2) two",
+                            "```",
+                            "<div>",
+                            "===",
+                            "#x",
+                            "| a | b |",
+                            "|---|---|",
+                            "[ref]: https://x.org",
+                            "    code",
+                            "\t- tab",
+                            "  indented text",
+                            "text  ",
+                            "## closed ##",
+                            "-",
+                            "- ",
+                        ]
+                    )
+                )
+            )
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n", "\n\n"]))
+
+
+@PROPERTY
+@given(documents(odd=False))
+def test_plain_checklists_are_read_quickly_and_exactly_as_markdown_it_reads_them(
+    text: str,
+) -> None:
+    assert same_as_markdown_it(text)
+
+
+@PROPERTY
+@given(documents(odd=True))
+def test_a_document_the_quick_reading_takes_is_read_as_markdown_it_reads_it(text: str) -> None:
+    same_as_markdown_it(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- [ ] *emphasis*\n",
+        "- [ ] a\nlazy continuation\n",
+        "Para\n  - indented entry under a paragraph\n",
+        "- a\n    - four spaces deeper\n",
+        "---\ntitle: Front\n---\n- [ ] a\n",
+        "- [ ] a\n\n  text inside the entry\n",
+        "line one  \nline two\n",
+        "- [ ] ![image](https://x.org/i.png)\n",
+        "<h1>Title</h1>\n\n- [ ] a\n",
+    ],
+)
+def test_more_than_a_plain_checklist_goes_to_markdown_it(text: str) -> None:
+    assert quick_tree(text) is None
+
+
+def bench_like(units: int) -> str:
+    lines = ["# Generated", "", "A roadmap of many units.", ""]
+    for s in range(1, 3):
+        lines += [f"## Section {s} (week {s})", ""]
+        for i in range(1, units // 2 + 1):
+            mark = "x" if i % 4 == 0 else " "
+            lines.append(f"- [{mark}] Item {i} of section {s} ([notes](https://x.org/s{s}/{i}))")
+            if i % 3 == 0:
+                lines.append("  - Read the chapter and work through the examples.")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def test_a_long_checklist_imports_the_same_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = bench_like(200)
+    assert quick_tree(text) is not None
+    quick = convert(text, roadmap_id="g", source="g.md")
+    monkeypatch.setattr(importer, "quick_tree", lambda text: None)
+    slow = convert(text, roadmap_id="g", source="g.md")
+    assert quick.document == slow.document
+    assert quick.checked == slow.checked
+    assert quick.marks == slow.marks
+    assert quick.summary == slow.summary
+    assert quick.items == 200
+    assert len(quick.checked) == 50
+    first = quick.document["children"][0]["children"][0]
+    assert first["title"] == "Item 1 of section 1 (notes)"
+    assert first["resources"][0]["url"] == "https://x.org/s1/1"
