@@ -162,3 +162,12 @@ def test_folded_list_entries_stay_as_items_in_a_document_without_checkboxes() ->
     groups = [e.node.title for e in roadmap.index.entries.values() if e.node.children]
     assert sorted(titles + groups, key=lambda t: int(t[1:])) == [f"o{i}" for i in range(60)]
     assert result.summary.folded == 60 - MAX_DEPTH
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+def test_text_written_without_escapes_is_what_the_escaping_writer_gives(text: str) -> None:
+    from mlroadmap.importer import _yaml_escaped, _yaml_string
+
+    assert _yaml_string(text) == _yaml_escaped(text)
+    assert yaml.safe_load(f"key: {_yaml_string(text)}") == {"key": text}

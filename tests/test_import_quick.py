@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlroadmap import importer
+from mlroadmap.catalog import Catalog
 from mlroadmap.importer import Block, _markdown_tree, convert, quick_tree
 
 PROPERTY = settings(max_examples=400, deadline=None)
@@ -264,3 +267,33 @@ def test_a_long_checklist_imports_the_same_either_way(monkeypatch: pytest.Monkey
     first = quick.document["children"][0]["children"][0]
     assert first["title"] == "Item 1 of section 1 (notes)"
     assert first["resources"][0]["url"] == "https://x.org/s1/1"
+
+
+def test_an_import_leaves_the_cache_loading_its_file_would_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next command finds the new roadmap cached, and the cache holds exactly what
+    validating the written file gives."""
+    from mlroadmap import catalog
+    from mlroadmap.models import Roadmap
+    from mlroadmap.tracker import Tracker, import_roadmap
+
+    source = tmp_path / "plan.md"
+    source.write_text(bench_like(40) + "\nSome *emphasis* too.\n", encoding="utf-8")
+    result = import_roadmap(Tracker(), source=source, roadmap_id="plan")
+    assert result.path is not None
+    text, raw = catalog.read_text(result.path)
+    cache = catalog._cache_path(raw, "roadmap")
+    validated, problems = catalog._validated(catalog.parse_yaml(text, result.path), Roadmap)
+    assert problems == []
+    assert json.loads(cache.read_text(encoding="utf-8")) == validated
+
+    def no_parsing(*args: object) -> object:
+        raise AssertionError("the roadmap was parsed again")
+
+    monkeypatch.setattr(catalog, "parse_yaml", no_parsing)
+    loaded = Catalog().get("plan")
+    assert [loaded.index.node(i).title for i in loaded.index.leaves] == [
+        result.roadmap.index.node(i).title for i in result.roadmap.index.leaves
+    ]
+    assert len(loaded.index.leaves) == 40

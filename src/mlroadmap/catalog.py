@@ -546,8 +546,17 @@ def load_model(path: Path, kind: type[K], *, use_cache: bool = True) -> K:
             _remember_refusal(cache, path, exc.problems)
         raise
     if cache is not None:
-        fsio.write_cache(cache, json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+        remember_valid(text, doc, kind)
     return value
+
+
+def remember_valid(text: str, document: dict[str, Any], kind: type[K]) -> None:
+    """Cache the validated document of a file that holds ``text`` as ``load_model`` does
+    (for a file written from a document validated in memory)."""
+    import json
+
+    cache = _cache_path(text.encode("utf-8"), kind.__name__.lower())
+    fsio.write_cache(cache, json.dumps(document, ensure_ascii=False, separators=(",", ":")))
 
 
 # A file that was refused is refused again for the same content without being
@@ -710,8 +719,18 @@ class Catalog:
             if path not in self.problems:
                 self._skip(path, problems, report=report)
 
-    def add_user_roadmap(self, roadmap_id: str, text: str) -> Path:
-        """Write a user roadmap file (already validated) and forget what was discovered."""
+    def add_user_roadmap(
+        self,
+        roadmap_id: str,
+        text: str,
+        validated: tuple[Roadmap, dict[str, Any]] | None = None,
+    ) -> Path:
+        """Write a user roadmap file (already validated) and forget what was discovered.
+
+        ``validated``: the roadmap the text holds and its validated document (as
+        ``checked_document`` gives them), kept as loading the file would keep them, so
+        the next command does not parse the new file.
+        """
         from mlroadmap.errors import StoreError
 
         target = self.user_dir / f"{roadmap_id}.yaml"
@@ -725,6 +744,10 @@ class Catalog:
         self._files = None
         self._loaded.pop(roadmap_id, None)
         self.problems.pop(target, None)
+        if validated is not None:
+            roadmap, document = validated
+            remember_valid(text, document, Roadmap)
+            self._loaded[roadmap_id] = roadmap
         return target
 
     def remove_user_roadmap(self, roadmap_id: str) -> None:

@@ -1720,7 +1720,19 @@ _PLAIN_KEY = re.compile(r"[a-z][a-z_]*")
 _YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 
 
+# What JSON escapes (quote, backslash, control characters) or YAML must have escaped.
+_YAML_ESCAPED = re.compile('["\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]')
+
+
 def _yaml_string(text: str) -> str:
+    """``text`` as a double-quoted YAML scalar: as it is when nothing in it needs an escape
+    (most text), else as ``_yaml_escaped`` writes it."""
+    if _YAML_ESCAPED.search(text) is None:
+        return f'"{text}"'
+    return _yaml_escaped(text)
+
+
+def _yaml_escaped(text: str) -> str:
     if _LONE_SURROGATE.search(text):
         raise UserError("the document holds text that is not valid Unicode (a lone surrogate)")
     quoted = json.dumps(text, ensure_ascii=False)

@@ -1020,11 +1020,13 @@ def import_roadmap(
         )
     imported = _read_import(source, rid, base_url)
     target = tracker.catalog.user_dir / f"{rid}.yaml"
-    roadmap: Roadmap = _checked_roadmap(imported.document, target)
+    roadmap, document = _checked_roadmap(imported.document, target)
     text = _roadmap_yaml(imported.document, source)
     if dry_run:
         return ImportResult(roadmap, None, imported.items, len(imported.checked), imported.summary)
-    target = tracker.catalog.add_user_roadmap(rid, text)
+    # The file reads back as the document (to_yaml's property), so what was validated
+    # here is what loading the file would give: it is cached for the next command.
+    target = tracker.catalog.add_user_roadmap(rid, text, (roadmap, document))
     checked = restored = 0
     if with_progress and (imported.marks or imported.started):
         checked, restored = _record_marks(tracker, rid, imported)
@@ -1066,13 +1068,14 @@ def _roadmap_yaml(document: dict[str, Any], source: Path) -> str:
     return text
 
 
-def _checked_roadmap(document: dict[str, object], target: Path) -> Roadmap:
-    """The roadmap the file will hold, validated as loading it would (in memory)."""
+def _checked_roadmap(document: dict[str, object], target: Path) -> tuple[Roadmap, dict[str, Any]]:
+    """The roadmap the file will hold and its validated document, validated as loading the
+    file would (in memory)."""
     from mlroadmap.catalog import checked_document, format_problems
     from mlroadmap.errors import RoadmapFileError
 
-    roadmap, _, problems = checked_document(document, Roadmap)
-    if roadmap is None:
+    roadmap, validated, problems = checked_document(document, Roadmap)
+    if roadmap is None or validated is None:
         import yaml
 
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -1081,7 +1084,7 @@ def _checked_roadmap(document: dict[str, object], target: Path) -> Roadmap:
             format_problems(text, target, problems),
             hint="the document gave a roadmap that is not valid; nothing was written",
         )
-    return roadmap
+    return roadmap, validated
 
 
 def _sane_day(value: str | None, today: date) -> date | None:
