@@ -536,3 +536,30 @@ def test_mle_6_months_week_ranges_have_aliases(bundled: list[Roadmap]) -> None:
     assert node.aliases == ["week-5", "week-6"]
     assert node.weeks == [5, 6]
     assert r.index.names["week-6"] == "week-5-6"
+
+
+def test_the_validated_document_leaves_out_empty_lists_and_keeps_the_rest() -> None:
+    """What the cache keeps: defaults (empty lists, the topic kind) are left out, values stay."""
+    from mlroadmap import schema
+
+    empty: dict[str, Any] = {"aliases": [], "weeks": [], "resources": [], "renamed_from": []}
+    document = {
+        "id": "r",
+        "title": " T ",
+        "summary": "S",
+        "source": {"title": "s"},
+        "children": [
+            {"id": "a", "title": "A", "kind": "topic", "children": [], **empty},
+            {"id": "b", "title": "B", "weeks": [2], "aliases": ["bee"], "kind": "week"},
+        ],
+    }
+    assert schema.validated(schema.Roadmap, document) == {
+        "id": "r",
+        "title": "T",
+        "summary": "S",
+        "source": {"title": "s"},
+        "children": [
+            {"id": "a", "title": "A"},
+            {"id": "b", "title": "B", "kind": "week", "weeks": [2], "aliases": ["bee"]},
+        ],
+    }
