@@ -297,3 +297,47 @@ def test_an_import_leaves_the_cache_loading_its_file_would_write(
         result.roadmap.index.node(i).title for i in result.roadmap.index.leaves
     ]
     assert len(loaded.index.leaves) == 40
+
+
+def reference_ids(calls: list[tuple[str, str | None]]) -> list[str]:
+    """IDs as the first free of base, base-2, base-3, ... searched from the start each time."""
+    from mlroadmap.importer import slugify
+    from mlroadmap.models import ID_RE, MAX_ID_LENGTH
+
+    used: set[str] = set()
+    out = []
+    for title, hint in calls:
+        if hint and ID_RE.match(hint) and len(hint) <= MAX_ID_LENGTH and hint not in used:
+            chosen = hint
+        else:
+            base = slugify(title)
+            chosen, n = base, 2
+            while chosen in used:
+                chosen, n = f"{base}-{n}", n + 1
+        used.add(chosen)
+        out.append(chosen)
+    return out
+
+
+@PROPERTY
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Read", "Read 2", "read-2", "Week 1", "Week 1!", "", "a b c d e f"]),
+            st.sampled_from([None, None, "read", "read-2", "read-3", "week-1-2", "item", "Bad"]),
+        ),
+        max_size=60,
+    )
+)
+def test_ids_are_the_first_free_of_each_title_slug(calls: list[tuple[str, str | None]]) -> None:
+    from mlroadmap.importer import Builder, Summary
+
+    builder = Builder(Summary())
+    assert [builder.new_id(title, hint) for title, hint in calls] == reference_ids(calls)
+
+
+def test_thousands_of_equal_titles_get_numbered_ids() -> None:
+    text = "# Same\n\n" + "- [ ] Read\n" * 3000
+    result = convert(text, roadmap_id="s", source="s.md")
+    ids = [child["id"] for child in result.document["children"]]
+    assert ids == ["read", *(f"read-{n}" for n in range(2, 3001))]

@@ -1298,12 +1298,15 @@ def _has_checkbox(unit: Unit) -> bool:
 # Units to a roadmap document
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
 def slugify(text: str, fallback: str = "item") -> str:
     """A short ID for a title: "Week 3: Linear Algebra" -> week-3; else its first five words."""
     numbered = _NUMBERED.match(text)
     if numbered:
         return f"{numbered.group(1).lower()}-{numbered.group(2)}"
-    slug = "-".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split()[:5])
+    slug = "-".join(_NOT_SLUG.sub(" ", text.lower()).split()[:5])
     if len(slug) > SLUG_LENGTH:
         cut = slug[:SLUG_LENGTH]
         slug = cut.rsplit("-", 1)[0] if "-" in cut[SLUG_LENGTH // 2 :] else cut
@@ -1370,6 +1373,7 @@ class Builder:
     def __init__(self, summary: Summary) -> None:
         self.summary = summary
         self.used: set[str] = set()
+        self.suffixes: dict[str, int] = {}  # an ID's base -> the suffix it last took (1: none)
         self.checked: list[str] = []
         self.marks: dict[str, Progress] = {}
         self.items = 0
@@ -1379,10 +1383,14 @@ class Builder:
             self.used.add(hint)
             return hint
         base = slugify(title) + suffix
-        candidate, n = base, 2
+        # The first free of base, base-2, base-3, ...: the search goes on from where the last
+        # one for this base stopped (IDs are only ever added), so many equal titles stay linear.
+        n = self.suffixes.get(base, 1)
+        candidate = base if n == 1 else f"{base}-{n}"
         while candidate in self.used:
-            candidate = f"{base}-{n}"
             n += 1
+            candidate = f"{base}-{n}"
+        self.suffixes[base] = n
         self.used.add(candidate)
         return candidate
 
@@ -1753,16 +1761,21 @@ def to_yaml(document: dict[str, Any]) -> str:
     """A roadmap document as block YAML, every string double-quoted (so any text reads back
     exactly); many times quicker than PyYAML's representer for a large roadmap."""
     out: list[str] = []
+    keys: dict[str, str] = {}  # a key as written (the same few keys on every node)
 
     def mapping(doc: dict[str, Any], indent: str, first: str) -> None:
         lead = first
         for name, value in doc.items():
-            key = (
-                name
-                if _PLAIN_KEY.fullmatch(name) and name not in _YAML_WORDS
-                else _yaml_string(name)
-            )
-            if isinstance(value, dict):
+            key = keys.get(name)
+            if key is None:
+                key = keys[name] = (
+                    name
+                    if _PLAIN_KEY.fullmatch(name) and name not in _YAML_WORDS
+                    else _yaml_string(name)
+                )
+            if type(value) is str:  # most values
+                out.append(f"{lead}{key}: {_yaml_string(value)}")
+            elif isinstance(value, dict):
                 out.append(f"{lead}{key}:")
                 mapping(value, indent + "  ", indent + "  ")
             elif isinstance(value, list) and value and isinstance(value[0], dict):
