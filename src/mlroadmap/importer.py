@@ -636,7 +636,8 @@ _QUICK_HEADING = re.compile(r"(#{1,6})( .*)")
 _QUICK_CLOSING = re.compile(r" #+$")  # a heading's closing sequence (after a space)
 _QUICK_ITEM = re.compile(r"( *)([-*+]) (\S.*)")
 _QUICK_BOX = re.compile(r"\[[ xX]\] (?=\S)")
-_QUICK_START = re.compile(r"[A-Za-z0-9\[(\"':$%@!\u0080-\U0010ffff]")
+# What a paragraph may start with (and any character past ASCII, none of them Markdown's).
+_QUICK_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789[(\"':$%@!")
 _QUICK_ORDERED = re.compile(r"\d{1,9}[.)](?: |$)")
 _QUICK_TEXT_BAD = re.compile(r"[\\`*_<\[\]]|&[A-Za-z0-9#]")
 _QUICK_LINK = re.compile(r"\[([^\[\]]+)\]\(([^()\s]+)\)")
@@ -694,7 +695,10 @@ def _quick_paragraph(content: str, start: int = 0) -> Block | None:
 
 def _quick_starts_well(text: str) -> bool:
     """The line starts a paragraph (not a heading, list, quote, code, HTML or rule)."""
-    return _QUICK_START.match(text) is not None and _QUICK_ORDERED.match(text) is None
+    first = text[0]
+    if first not in _QUICK_START and first < "\x80":
+        return False
+    return _QUICK_ORDERED.match(text) is None
 
 
 def quick_tree(text: str) -> tuple[list[Block], set[str], bool] | None:
@@ -919,7 +923,7 @@ class Reader:
                         link_paragraphs.append(unit)
                         pending_label = False
                         continue
-                if self.in_page(inline.links) and _only_links(inline):
+                if _only_links(inline) and self.in_page(inline.links):
                     self.summary.left_out["links inside the page"] += 1
                     continue
                 label = inline.label or inline.text
@@ -1041,7 +1045,7 @@ class Reader:
                     if note and first_label and _SEPARATED.match(after):
                         unit.title = short_title(emojize(first_label))[0]
                         unit.text = [emojize(note)]
-                elif self.in_page(inline.links) and _only_links(inline):
+                elif _only_links(inline) and self.in_page(inline.links):
                     unit.kind = "page-link"
                 unit.links.extend(links)
             elif child.type == "paragraph":
