@@ -341,3 +341,15 @@ def test_thousands_of_equal_titles_get_numbered_ids() -> None:
     result = convert(text, roadmap_id="s", source="s.md")
     ids = [child["id"] for child in result.document["children"]]
     assert ids == ["read", *(f"read-{n}" for n in range(2, 3001))]
+
+
+def test_ascii_text_is_refused_for_the_same_characters_as_any_text() -> None:
+    """The quick reading refuses a character the same way in ASCII and in other text."""
+    for code in range(128):
+        char = chr(code)
+        ascii_text = f"# T\n\n- [ ] a{char}b\n"
+        other_text = f"# T\n\n- [ ] a{char}b \u00e9\n"
+        assert (quick_tree(ascii_text) is None) == (quick_tree(other_text) is None), repr(char)
+    assert quick_tree("- [ ] a\tb\n") is None
+    assert quick_tree("- [ ] a b\r\n") is None
+    assert quick_tree("- [ ] a b\n") is not None

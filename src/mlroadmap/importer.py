@@ -632,6 +632,7 @@ def _markdown_tree(text: str) -> tuple[list[Block], set[str], bool, int]:
 
 QUICK_MAX_DEPTH = 16
 _QUICK_REFUSE = re.compile(r"[^\S \n]|\x00")  # tabs, carriage returns, other spaces, NUL
+_QUICK_REFUSE_ASCII = "\t\r\x0b\x0c\x1c\x1d\x1e\x1f\x00"  # what it finds in ASCII text
 _QUICK_HEADING = re.compile(r"(#{1,6})( .*)")
 _QUICK_CLOSING = re.compile(r" #+$")  # a heading's closing sequence (after a space)
 _QUICK_ITEM = re.compile(r"( *)([-*+]) (\S.*)")
@@ -652,7 +653,7 @@ def _quick_inline(content: str, start: int = 0) -> list[Block] | None:
     """The inline children of ``content`` (plain text and links, one paragraph's lines), or
     None; the first ``start`` characters are text as they are (a checkbox)."""
     children: list[Block] = []
-    for n, line in enumerate(content.split("\n")):
+    for n, line in enumerate(content.split("\n") if "\n" in content else (content,)):
         if n:
             children.append(Block("softbreak", "br", "", {}))
         text_from = pos = 0
@@ -704,7 +705,10 @@ def _quick_starts_well(text: str) -> bool:
 def quick_tree(text: str) -> tuple[list[Block], set[str], bool] | None:
     """A plain checklist's blocks (as ``_markdown_tree`` gives them), its headings' anchors
     and whether it has checkboxes; None when the document is more than a plain checklist."""
-    if _QUICK_REFUSE.search(text):
+    if text.isascii():  # the same test, made of quick scans
+        if any(char in text for char in _QUICK_REFUSE_ASCII):
+            return None
+    elif _QUICK_REFUSE.search(text):
         return None
     root: list[Block] = []
     anchors: set[str] = set()
