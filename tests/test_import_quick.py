@@ -353,3 +353,35 @@ def test_ascii_text_is_refused_for_the_same_characters_as_any_text() -> None:
     assert quick_tree("- [ ] a\tb\n") is None
     assert quick_tree("- [ ] a b\r\n") is None
     assert quick_tree("- [ ] a b\n") is not None
+
+
+@PROPERTY
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "youtube.com",
+                "youtu.be/",
+                "list=",
+                "coursera.org",
+                "github.com",
+                "docs.",
+                "x.com/",
+                "example.org",
+                "/a",
+                "AMAZON.",
+                "kaggle.com/datasets",
+                "reddit.com",
+                "e",
+                ".",
+            ]
+        ),
+        max_size=5,
+    ).map("".join)
+)
+def test_a_link_is_an_article_exactly_when_no_rule_names_it(host_path: str) -> None:
+    from mlroadmap.importer import _KIND_RULES, resource_kind
+
+    lowered = host_path.lower()
+    first = next((k for needles, k in _KIND_RULES if any(n in lowered for n in needles)), None)
+    assert resource_kind(f"https://{host_path}") == (first or "article")

@@ -1337,9 +1337,15 @@ _KIND_RULES = [
 ]
 
 
+# Any needle of any rule: most links have none, and are articles after one search.
+_ANY_NEEDLE = re.compile("|".join(re.escape(n) for needles, _ in _KIND_RULES for n in needles))
+
+
 def resource_kind(url: str) -> str:
     """The kind of the first rule with a needle in the URL (its host and path), else article."""
     host_path = url.split("://", 1)[-1].lower()
+    if _ANY_NEEDLE.search(host_path) is None:
+        return "article"
     for needles, kind in _KIND_RULES:
         for needle in needles:
             if needle in host_path:
