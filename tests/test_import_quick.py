@@ -385,3 +385,23 @@ def test_a_link_is_an_article_exactly_when_no_rule_names_it(host_path: str) -> N
     lowered = host_path.lower()
     first = next((k for needles, k in _KIND_RULES if any(n in lowered for n in needles)), None)
     assert resource_kind(f"https://{host_path}") == (first or "article")
+
+
+@pytest.mark.parametrize("name", ["plan.md", "two\nlines: x.md", "tab\there\u2028.md", "café.md"])
+def test_the_written_file_holds_the_cached_roadmap_whatever_the_source_is_called(
+    tmp_path: Path, name: str
+) -> None:
+    from mlroadmap import catalog
+    from mlroadmap.tracker import Tracker, import_roadmap
+
+    source = tmp_path / name
+    source.write_text("# Plan\n\n- [ ] one\n- [x] two\n", encoding="utf-8")
+    result = import_roadmap(Tracker(), source=source, roadmap_id="plan")
+    assert result.path is not None
+    fresh = catalog.load_file(result.path, use_cache=False)  # the file alone, parsed
+    assert [fresh.index.node(i).title for i in fresh.index.leaves] == ["one", "two"]
+    assert catalog.Catalog().get("plan").index.leaves == fresh.index.leaves
+    first_line = result.path.read_text(encoding="utf-8").splitlines()[0]
+    assert first_line.startswith("# Imported by mlroadmap from ")
+    if name.isprintable():
+        assert name in first_line

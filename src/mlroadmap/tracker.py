@@ -1053,10 +1053,10 @@ def _roadmap_yaml(document: dict[str, Any], source: Path) -> str:
     from mlroadmap.importer import to_yaml
 
     body = to_yaml(document)
-    header = (
-        f"# Imported by mlroadmap from {source.name}; "
-        "edit freely, 'mlroadmap validate' checks it.\n"
-    )
+    # A line break in the name would end the comment; other unprintable characters would
+    # make the whole file unreadable as YAML.
+    name = "".join(c if c.isprintable() else "?" for c in source.name)
+    header = f"# Imported by mlroadmap from {name}; edit freely, 'mlroadmap validate' checks it.\n"
     text = header + body
     size = len(text.encode("utf-8"))
     if size > MAX_FILE_BYTES:
