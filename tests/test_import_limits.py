@@ -171,3 +171,36 @@ def test_text_written_without_escapes_is_what_the_escaping_writer_gives(text: st
 
     assert _yaml_string(text) == _yaml_escaped(text)
     assert yaml.safe_load(f"key: {_yaml_string(text)}") == {"key": text}
+
+
+def _collection_depth(node: object) -> int:
+    from yaml.nodes import MappingNode, SequenceNode
+
+    if isinstance(node, SequenceNode):
+        return 1 + max((_collection_depth(v) for v in node.value), default=0)
+    if isinstance(node, MappingNode):
+        return 1 + max((_collection_depth(v) for pair in node.value for v in pair), default=0)
+    return 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    document=st.dictionaries(
+        st.from_regex(r"[a-z_]{1,8}", fullmatch=True), yaml_values, min_size=1, max_size=4
+    )
+)
+def test_the_shape_of_the_roadmap_file_is_what_its_loader_measures(
+    document: dict[str, object],
+) -> None:
+    """Nesting and node count, as the loader's limits see them (an import over them is
+    refused before anything is written)."""
+    from mlroadmap.importer import yaml_shape
+
+    text, depth, nodes = yaml_shape(document)
+    loader = catalog._loader_class()(text)
+    try:
+        root, count = catalog._compose(loader)
+    finally:
+        loader.dispose()
+    assert count == nodes
+    assert _collection_depth(root) == depth

@@ -405,3 +405,48 @@ def test_the_written_file_holds_the_cached_roadmap_whatever_the_source_is_called
     assert first_line.startswith("# Imported by mlroadmap from ")
     if name.isprintable():
         assert name in first_line
+
+
+@pytest.mark.parametrize(("nesting", "refused"), [(47, False), (49, True)])
+def test_an_import_the_loader_would_refuse_is_refused_before_anything_is_written(
+    tmp_path: Path, nesting: int, refused: bool
+) -> None:
+    """A file nested deeper than roadmap files may be is never written (nor cached)."""
+    from mlroadmap import catalog
+    from mlroadmap.errors import UserError
+    from mlroadmap.tracker import Tracker, import_roadmap
+
+    node: dict[str, object] = {"id": "leaf", "title": "Leaf"}
+    for i in range(nesting):
+        node = {"id": f"n{i}", "title": f"N{i}", "children": [node]}
+    source = tmp_path / "deep.json"
+    source.write_text(
+        json.dumps({"title": "D", "summary": "S", "source": {"title": "s"}, "children": [node]}),
+        encoding="utf-8",
+    )
+    if refused:
+        with pytest.raises(UserError, match="would be nested 101 deep, over the limit of 100"):
+            import_roadmap(Tracker(), source=source, roadmap_id="deep")
+        assert not (catalog.paths.user_roadmaps_dir() / "deep.yaml").exists()
+        return
+    result = import_roadmap(Tracker(), source=source, roadmap_id="deep")
+    assert result.path is not None
+    assert catalog.load_file(result.path, use_cache=False).index.leaves == ["leaf"]
+
+
+def test_an_import_over_the_loaders_node_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlroadmap import catalog
+    from mlroadmap.errors import UserError
+    from mlroadmap.tracker import Tracker, import_roadmap
+
+    source = tmp_path / "plan.md"
+    source.write_text(bench_like(20), encoding="utf-8")
+    monkeypatch.setattr(catalog, "MAX_NODES", 100)
+    with pytest.raises(UserError, match=r"would be [\d,]+ YAML nodes, over the limit of 100;"):
+        import_roadmap(Tracker(), source=source, roadmap_id="plan")
+    assert not (catalog.paths.user_roadmaps_dir() / "plan.yaml").exists()
+    monkeypatch.setattr(catalog, "MAX_NODES", 200_000)
+    result = import_roadmap(Tracker(), source=source, roadmap_id="plan")
+    assert result.items == 20

@@ -1774,10 +1774,20 @@ def _yaml_scalar(value: object) -> str:
 def to_yaml(document: dict[str, Any]) -> str:
     """A roadmap document as block YAML, every string double-quoted (so any text reads back
     exactly); many times quicker than PyYAML's representer for a large roadmap."""
+    return yaml_shape(document)[0]
+
+
+def yaml_shape(document: dict[str, Any]) -> tuple[str, int, int]:
+    """``to_yaml``'s text, how deep its collections nest and how many YAML nodes it has
+    (keys, values and collections, as a YAML composer counts them)."""
     out: list[str] = []
     keys: dict[str, str] = {}  # a key as written (the same few keys on every node)
+    deepest = nodes = 0
 
-    def mapping(doc: dict[str, Any], indent: str, first: str) -> None:
+    def mapping(doc: dict[str, Any], indent: str, first: str, level: int) -> None:
+        nonlocal deepest, nodes
+        deepest = max(deepest, level)
+        nodes += 1 + 2 * len(doc)  # the mapping, its keys, and a node for each value
         lead = first
         for name, value in doc.items():
             key = keys.get(name)
@@ -1791,16 +1801,20 @@ def to_yaml(document: dict[str, Any]) -> str:
                 out.append(f"{lead}{key}: {_yaml_string(value)}")
             elif isinstance(value, dict):
                 out.append(f"{lead}{key}:")
-                mapping(value, indent + "  ", indent + "  ")
+                nodes -= 1  # counted as the mapping it is
+                mapping(value, indent + "  ", indent + "  ", level + 1)
             elif isinstance(value, list) and value and isinstance(value[0], dict):
                 out.append(f"{lead}{key}:")
+                deepest = max(deepest, level + 1)
                 for item in value:
-                    mapping(item, indent + "  ", indent + "- ")
+                    mapping(item, indent + "  ", indent + "- ", level + 2)
             elif isinstance(value, list):
                 out.append(f"{lead}{key}: [{', '.join(_yaml_scalar(v) for v in value)}]")
+                deepest = max(deepest, level + 1)
+                nodes += len(value)
             else:
                 out.append(f"{lead}{key}: {_yaml_scalar(value)}")
             lead = indent
 
-    mapping(document, "", "")
-    return "\n".join(out) + "\n"
+    mapping(document, "", "", 1)
+    return "\n".join(out) + "\n", deepest, nodes

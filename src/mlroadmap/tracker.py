@@ -1049,10 +1049,23 @@ def _read_import(source: Path, rid: str, base_url: str | None) -> Imported:
 
 def _roadmap_yaml(document: dict[str, Any], source: Path) -> str:
     """The roadmap file's text; refused when it would be over the size limit for roadmaps."""
-    from mlroadmap.catalog import MAX_FILE_BYTES
-    from mlroadmap.importer import to_yaml
+    from mlroadmap.catalog import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+    from mlroadmap.importer import yaml_shape
 
-    body = to_yaml(document)
+    body, depth, nodes = yaml_shape(document)
+    # What loading the file would refuse is refused here: nothing unreadable is written.
+    too_much = (
+        f"nested {depth} deep, over the limit of {MAX_DEPTH}"
+        if depth > MAX_DEPTH
+        else f"{nodes:,} YAML nodes, over the limit of {MAX_NODES:,}"
+        if nodes > MAX_NODES
+        else None
+    )
+    if too_much is not None:
+        raise UserError(
+            f"{source}: the roadmap file would be {too_much}; nothing was written",
+            hint="import a part of the document (split it at its headings)",
+        )
     # A line break in the name would end the comment; other unprintable characters would
     # make the whole file unreadable as YAML.
     name = "".join(c if c.isprintable() else "?" for c in source.name)
