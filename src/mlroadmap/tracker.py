@@ -1048,7 +1048,8 @@ def _read_import(source: Path, rid: str, base_url: str | None) -> Imported:
 
 
 def _roadmap_yaml(document: dict[str, Any], source: Path) -> str:
-    """The roadmap file's text; refused when it would be over the size limit for roadmaps."""
+    """The roadmap file's text; refused when loading it would be refused (over the size,
+    depth or node limits of roadmap files)."""
     from mlroadmap.catalog import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
     from mlroadmap.importer import yaml_shape
 
