@@ -162,3 +162,45 @@ def test_folded_list_entries_stay_as_items_in_a_document_without_checkboxes() ->
     groups = [e.node.title for e in roadmap.index.entries.values() if e.node.children]
     assert sorted(titles + groups, key=lambda t: int(t[1:])) == [f"o{i}" for i in range(60)]
     assert result.summary.folded == 60 - MAX_DEPTH
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",))))
+def test_text_written_without_escapes_is_what_the_escaping_writer_gives(text: str) -> None:
+    from mlroadmap.importer import _yaml_escaped, _yaml_string
+
+    assert _yaml_string(text) == _yaml_escaped(text)
+    assert yaml.safe_load(f"key: {_yaml_string(text)}") == {"key": text}
+
+
+def _collection_depth(node: object) -> int:
+    from yaml.nodes import MappingNode, SequenceNode
+
+    if isinstance(node, SequenceNode):
+        return 1 + max((_collection_depth(v) for v in node.value), default=0)
+    if isinstance(node, MappingNode):
+        return 1 + max((_collection_depth(v) for pair in node.value for v in pair), default=0)
+    return 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    document=st.dictionaries(
+        st.from_regex(r"[a-z_]{1,8}", fullmatch=True), yaml_values, min_size=1, max_size=4
+    )
+)
+def test_the_shape_of_the_roadmap_file_is_what_its_loader_measures(
+    document: dict[str, object],
+) -> None:
+    """Nesting and node count, as the loader's limits see them (an import over them is
+    refused before anything is written)."""
+    from mlroadmap.importer import yaml_shape
+
+    text, depth, nodes = yaml_shape(document)
+    loader = catalog._loader_class()(text)
+    try:
+        root, count = catalog._compose(loader)
+    finally:
+        loader.dispose()
+    assert count == nodes
+    assert _collection_depth(root) == depth

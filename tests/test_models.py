@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from mlroadmap import catalog
 from mlroadmap.catalog import Catalog, check_text, load_file, read_text
 from mlroadmap.errors import RoadmapFileError
-from mlroadmap.models import Node, Roadmap, RoadmapIndex, id_problems, walk
+from mlroadmap.models import Node, Roadmap, RoadmapIndex, Source, id_problems, walk
 
 BUNDLED_IDS = {"advanced-mle", "ml-12-weeks", "mle-6-months", "pro-mle", "stats-to-mle"}
 
@@ -536,3 +538,62 @@ def test_mle_6_months_week_ranges_have_aliases(bundled: list[Roadmap]) -> None:
     assert node.aliases == ["week-5", "week-6"]
     assert node.weeks == [5, 6]
     assert r.index.names["week-6"] == "week-5-6"
+
+
+def test_the_validated_document_leaves_out_empty_lists_and_keeps_the_rest() -> None:
+    """What the cache keeps: defaults (empty lists, the topic kind) are left out, values stay."""
+    from mlroadmap import schema
+
+    empty: dict[str, Any] = {"aliases": [], "weeks": [], "resources": [], "renamed_from": []}
+    document = {
+        "id": "r",
+        "title": " T ",
+        "summary": "S",
+        "source": {"title": "s"},
+        "children": [
+            {"id": "a", "title": "A", "kind": "topic", "children": [], **empty},
+            {"id": "b", "title": "B", "weeks": [2], "aliases": ["bee"], "kind": "week"},
+        ],
+    }
+    assert schema.validated(schema.Roadmap, document) == {
+        "id": "r",
+        "title": "T",
+        "summary": "S",
+        "source": {"title": "s"},
+        "children": [
+            {"id": "a", "title": "A"},
+            {"id": "b", "title": "B", "kind": "week", "weeks": [2], "aliases": ["bee"]},
+        ],
+    }
+
+
+names = st.sampled_from(["a", "b", "c", "d"])
+
+
+@st.composite
+def named_trees(draw: st.DrawFn, depth: int = 0) -> list[Node]:
+    nodes = []
+    for _ in range(draw(st.integers(1, 3))):
+        children = draw(named_trees(depth + 1)) if depth < 2 and draw(st.booleans()) else []
+        nodes.append(
+            Node(
+                id=draw(names),
+                title="T",
+                aliases=draw(st.lists(names, max_size=2)),
+                renamed_from=draw(st.lists(names, max_size=1)),
+                children=children,
+            )
+        )
+    return nodes
+
+
+@settings(max_examples=300, deadline=None)
+@given(named_trees())
+def test_id_problems_finds_a_clash_exactly_when_some_name_is_taken_twice(nodes: list[Node]) -> None:
+    every = [
+        name for _, node, _ in walk(nodes) for name in (node.id, *node.aliases, *node.renamed_from)
+    ]
+    problems = id_problems(
+        Roadmap(id="r", title="R", summary="S", source=Source("s"), children=nodes)
+    )
+    assert len(problems) == len(every) - len(set(every))

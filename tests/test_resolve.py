@@ -254,3 +254,60 @@ def test_every_unique_prefix_resolves_exhaustively(roadmap_id: str) -> None:
             assert resolve(r, prefix) == node_id
             checked += 1
     assert checked >= len(r.index.leaves)
+
+
+# ---------------------------------------------------------------------------
+# Many names at once
+
+
+def _wide_roadmap(items: int) -> dict[str, object]:
+    return {
+        "id": "wide",
+        "title": "Wide",
+        "summary": "Many items",
+        "source": {"title": "Generated"},
+        "children": [
+            {
+                "id": f"part-{p}",
+                "title": f"Part {p}",
+                "children": [
+                    {"id": f"topic-{p}-{i}", "title": f"Topic {p} {i}"} for i in range(items // 4)
+                ],
+            }
+            for p in range(4)
+        ],
+    }
+
+
+def test_done_of_thousands_of_named_items_builds_the_entry_order_only_when_ambiguous(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Exact IDs never need the roadmap's order of entries: naming 2,000 items builds it
+    no time at all, and an ambiguous prefix builds it once (resolution stays linear)."""
+    import yaml
+
+    from mlroadmap import catalog
+    from mlroadmap.tracker import Tracker, mark
+
+    built: list[int] = []
+    original = catalog.entry_order
+
+    def counting(index: object) -> dict[str, int]:
+        order = original(index)  # type: ignore[arg-type]
+        built.append(len(order))
+        return order
+
+    monkeypatch.setattr(catalog, "entry_order", counting)
+    user_dir = paths.user_roadmaps_dir()
+    user_dir.mkdir(parents=True)
+    (user_dir / "wide.yaml").write_text(yaml.safe_dump(_wide_roadmap(2_400)), encoding="utf-8")
+    names = [f"topic-{p}-{i}" for p in range(4) for i in range(500)]
+    result = mark(Tracker(), queries=names, action="done", roadmap_query="wide")
+    assert result.changed == names
+    assert built == []
+    with pytest.raises(AmbiguousIdError) as info:
+        mark(Tracker(), queries=["topic-3-"], action="done", roadmap_query="wide")
+    assert built == [2_404]  # every node: 4 parts and their 2,400 items
+    # Listed in the roadmap's order, not sorted as text (topic-3-10 would come third).
+    assert info.value.candidates[:3] == ["topic-3-0", "topic-3-1", "topic-3-2"]
+    assert len(info.value.candidates) == 600

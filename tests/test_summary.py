@@ -223,7 +223,7 @@ def test_a_bad_line_in_the_middle_is_reported_with_its_line_number(isolated_home
     path = isolated_home / "store.json"
     head, _, second = path.read_bytes().splitlines(keepends=True)
     path.write_bytes(head + b"{oops\n" + second)
-    with pytest.raises(StoreError, match=r"line 2 is not valid JSON \(Expecting .* ; column 2\)"):
+    with pytest.raises(StoreError, match=r"line 2 is not valid JSON \(Expecting .*; column 2\)"):
         Store().load()
 
 

@@ -17,7 +17,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -547,8 +547,17 @@ def load_model(path: Path, kind: type[K], *, use_cache: bool = True) -> K:
             _remember_refusal(cache, path, exc.problems)
         raise
     if cache is not None:
-        fsio.write_cache(cache, json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+        remember_valid(text, doc, kind)
     return value
+
+
+def remember_valid(text: str, document: dict[str, Any], kind: type[K]) -> None:
+    """Cache the validated document of a file that holds ``text`` as ``load_model`` does
+    (for a file written from a document validated in memory)."""
+    import json
+
+    cache = _cache_path(text.encode("utf-8"), kind.__name__.lower())
+    fsio.write_cache(cache, json.dumps(document, ensure_ascii=False, separators=(",", ":")))
 
 
 # A file that was refused is refused again for the same content without being
@@ -710,8 +719,18 @@ class Catalog:
             if path not in self.problems:
                 self._skip(path, problems, report=report)
 
-    def add_user_roadmap(self, roadmap_id: str, text: str) -> Path:
-        """Write a user roadmap file (already validated) and forget what was discovered."""
+    def add_user_roadmap(
+        self,
+        roadmap_id: str,
+        text: str,
+        validated: tuple[Roadmap, dict[str, Any]] | None = None,
+    ) -> Path:
+        """Write a user roadmap file (already validated) and forget what was discovered.
+
+        ``validated``: the roadmap the text holds and its validated document (as
+        ``checked_document`` gives them), kept as loading the file would keep them, so
+        the next command does not parse the new file.
+        """
         from mlroadmap.errors import StoreError
 
         target = self.user_dir / f"{roadmap_id}.yaml"
@@ -725,6 +744,10 @@ class Catalog:
         self._files = None
         self._loaded.pop(roadmap_id, None)
         self.problems.pop(target, None)
+        if validated is not None:
+            roadmap, document = validated
+            remember_valid(text, document, Roadmap)
+            self._loaded[roadmap_id] = roadmap
         return target
 
     def remove_user_roadmap(self, roadmap_id: str) -> None:
@@ -798,10 +821,14 @@ def resolve_name(
     names: dict[str, str],
     *,
     what: str,
-    order: dict[str, int] | None = None,
+    order: Callable[[], dict[str, int]] | None = None,
     scope: str = "",
 ) -> str:
-    """Resolve ``query`` against ``names`` (name -> target): exact, then unique prefix."""
+    """Resolve ``query`` against ``names`` (name -> target): exact, then unique prefix.
+
+    ``order`` gives each target's place for listing the matches of an ambiguous
+    prefix; it is called only then, so resolving many exact names stays linear.
+    """
     q = normalise_query(query, what)
     if q in names:
         return names[q]
@@ -810,9 +837,11 @@ def resolve_name(
         return targets.pop()
     where = f" in {scope}" if scope else ""
     if targets:
-        ranked = (
-            sorted(targets, key=lambda t: (order or {}).get(t, 0)) if order else sorted(targets)
-        )
+        if order is not None:
+            places = order()
+            ranked = sorted(targets, key=lambda t: places.get(t, 0))
+        else:
+            ranked = sorted(targets)
         shown = ", ".join(ranked[:8]) + (f" and {len(ranked) - 8} more" if len(ranked) > 8 else "")
         raise AmbiguousIdError(
             f"{query.strip()!r} matches {len(ranked)} {what}s{where}: {shown}",
@@ -828,5 +857,15 @@ def resolve_name(
 def resolve(roadmap: Roadmap, query: str) -> str:
     """The ID of the node ``query`` names in ``roadmap`` (ID, alias, old ID or unique prefix)."""
     index: RoadmapIndex = roadmap.index
-    order = {nid: i for i, nid in enumerate(index.entries)}
-    return resolve_name(query, index.names, what="item", order=order, scope=f"roadmap {roadmap.id}")
+    return resolve_name(
+        query,
+        index.names,
+        what="item",
+        order=lambda: entry_order(index),
+        scope=f"roadmap {roadmap.id}",
+    )
+
+
+def entry_order(index: RoadmapIndex) -> dict[str, int]:
+    """Each node's place in the roadmap (document order), for listing ambiguous matches."""
+    return {nid: i for i, nid in enumerate(index.entries)}

@@ -546,23 +546,13 @@ class Document:
 
 def parse(text: str, base_url: str | None = None) -> Document:
     """Headings as a tree of units, each holding its own blocks."""
-    md = _parser()
-    tokens = md.parse(_clamp_indent(text))
-    anchors: set[str] = set()
-    has_checkboxes = False
-    images = 0
-    for i, token in enumerate(tokens):
-        kind = token.type
-        if kind == "heading_open" and i + 1 < len(tokens):
-            anchors.add(github_slug(tokens[i + 1].content))
-        elif kind == "inline" and token.children:
-            if i >= 2 and tokens[i - 2].type == "list_item_open" and _mark_checkbox(token):
-                has_checkboxes = True
-            if "![" in token.content:
-                images += sum(1 for child in token.children if child.type == "image")
-        elif kind == "html_block" and "<img" in token.content.lower():
-            images += token.content.lower().count("<img")
-    tree = build_tree(tokens)
+    text = _clamp_indent(text)
+    quick = quick_tree(text)
+    if quick is not None:
+        tree, anchors, has_checkboxes = quick
+        images = 0
+    else:
+        tree, anchors, has_checkboxes, images = _markdown_tree(text)
     root = Unit(title="", kind="heading")
     stack = [root]
     front: dict[str, Any] = {}
@@ -606,6 +596,206 @@ def parse(text: str, base_url: str | None = None) -> Document:
         links=Links(base_url, anchors),
         images=images,
     )
+
+
+def _markdown_tree(text: str) -> tuple[list[Block], set[str], bool, int]:
+    """The document as blocks (markdown-it), its headings' anchors, whether it has
+    checkboxes, and how many images it shows."""
+    tokens = _parser().parse(text)
+    anchors: set[str] = set()
+    has_checkboxes = False
+    images = 0
+    for i, token in enumerate(tokens):
+        kind = token.type
+        if kind == "heading_open" and i + 1 < len(tokens):
+            anchors.add(github_slug(tokens[i + 1].content))
+        elif kind == "inline" and token.children:
+            if i >= 2 and tokens[i - 2].type == "list_item_open" and _mark_checkbox(token):
+                has_checkboxes = True
+            if "![" in token.content:
+                images += sum(1 for child in token.children if child.type == "image")
+        elif kind == "html_block" and "<img" in token.content.lower():
+            images += token.content.lower().count("<img")
+    return build_tree(tokens), anchors, has_checkboxes, images
+
+
+# ---------------------------------------------------------------------------
+# A quick reading of plain checklists
+#
+# Most long roadmaps are plain checklists: headings, "- [ ] item" lines (nested
+# by two spaces), short paragraphs, and inline links. ``quick_tree`` reads a
+# document made only of those, line by line, into the very blocks markdown-it
+# gives (tests hold the two to each other on generated documents); anything
+# else in the document (emphasis, code, HTML, tables, quotes, ordered lists,
+# escapes, entities, images, odd indents or whitespace) returns None and the
+# document is read by markdown-it.
+
+QUICK_MAX_DEPTH = 16
+_QUICK_REFUSE = re.compile(r"[^\S \n]|\x00")  # tabs, carriage returns, other spaces, NUL
+_QUICK_REFUSE_ASCII = "\t\r\x0b\x0c\x1c\x1d\x1e\x1f\x00"  # what it finds in ASCII text
+_QUICK_HEADING = re.compile(r"(#{1,6})( .*)")
+_QUICK_CLOSING = re.compile(r" #+$")  # a heading's closing sequence (after a space)
+_QUICK_ITEM = re.compile(r"( *)([-*+]) (\S.*)")
+_QUICK_BOX = re.compile(r"\[[ xX]\] (?=\S)")
+# What a paragraph may start with (and any character past ASCII, none of them Markdown's).
+_QUICK_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789[(\"':$%@!")
+_QUICK_ORDERED = re.compile(r"\d{1,9}[.)](?: |$)")
+_QUICK_TEXT_BAD = re.compile(r"[\\`*_<\[\]]|&[A-Za-z0-9#]")
+_QUICK_LINK = re.compile(r"\[([^\[\]]+)\]\(([^()\s]+)\)")
+# Link targets markdown-it keeps as written (its normalizeLink leaves them unchanged).
+_QUICK_URL = re.compile(
+    r"(?:https?://[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]{1,5})?(?=[/?#]|$)|(?!//))"
+    r"(?:[A-Za-z0-9\-._~/?#=+,!$'*&]|%[0-9A-Fa-f]{2})*"
+)
+
+
+def _quick_inline(content: str, start: int = 0) -> list[Block] | None:
+    """The inline children of ``content`` (plain text and links, one paragraph's lines), or
+    None; the first ``start`` characters are text as they are (a checkbox)."""
+    children: list[Block] = []
+    for n, line in enumerate(content.split("\n") if "\n" in content else (content,)):
+        if n:
+            children.append(Block("softbreak", "br", "", {}))
+        text_from = pos = 0
+        if n == 0:
+            pos = start
+        while True:
+            bracket = line.find("[", pos)
+            end = len(line) if bracket < 0 else bracket
+            if _QUICK_TEXT_BAD.search(line, pos, end):
+                return None
+            if bracket < 0:
+                break
+            match = _QUICK_LINK.match(line, bracket)
+            if match is None or (bracket and line[bracket - 1] == "!"):
+                return None
+            label, url = match.group(1), match.group(2)
+            if _QUICK_TEXT_BAD.search(label) or not _QUICK_URL.fullmatch(url):
+                return None
+            if bracket > text_from:
+                children.append(Block("text", "", line[text_from:bracket], {}))
+            link = Block("link", "a", "", {"href": url})
+            link.children.append(Block("text", "", label, {}))
+            children.append(link)
+            text_from = pos = match.end()
+        if len(line) > text_from:
+            children.append(Block("text", "", line[text_from:], {}))
+    return children
+
+
+def _quick_paragraph(content: str, start: int = 0) -> Block | None:
+    children = _quick_inline(content, start)
+    if children is None:
+        return None
+    inline = Block("inline", "", content, {})
+    inline.children = children
+    paragraph = Block("paragraph", "p", "", {})
+    paragraph.children.append(inline)
+    return paragraph
+
+
+def _quick_starts_well(text: str) -> bool:
+    """The line starts a paragraph (not a heading, list, quote, code, HTML or rule)."""
+    first = text[0]
+    if first not in _QUICK_START and first < "\x80":
+        return False
+    return _QUICK_ORDERED.match(text) is None
+
+
+def quick_tree(text: str) -> tuple[list[Block], set[str], bool] | None:
+    """A plain checklist's blocks (as ``_markdown_tree`` gives them), its headings' anchors
+    and whether it has checkboxes; None when the document is more than a plain checklist."""
+    if text.isascii():  # the same test, made of quick scans
+        if any(char in text for char in _QUICK_REFUSE_ASCII):
+            return None
+    elif _QUICK_REFUSE.search(text):
+        return None
+    root: list[Block] = []
+    anchors: set[str] = set()
+    has_checkboxes = False
+    lists: list[tuple[str, Block]] = []  # the open lists: marker, list (its last entry open)
+    paragraph: list[str] = []  # the lines of an open top-level paragraph
+    after_item = False  # the line before was a list entry (a text line would continue it)
+
+    def close_paragraph() -> bool:
+        if paragraph:
+            block = _quick_paragraph("\n".join(paragraph).rstrip(" "))
+            paragraph.clear()
+            if block is None:
+                return False
+            root.append(block)
+        return True
+
+    for raw in text.split("\n"):
+        line = raw.rstrip(" ")
+        if not line:
+            if not close_paragraph():
+                return None
+            after_item = False
+            continue
+        if line[0] == "#":
+            heading = _QUICK_HEADING.fullmatch(line)
+            if heading is None or not close_paragraph():
+                return None
+            content = _QUICK_CLOSING.sub("", heading.group(2)).strip(" ")
+            children = _quick_inline(content)
+            if children is None:
+                return None
+            block = Block("heading", f"h{len(heading.group(1))}", "", {})
+            inline = Block("inline", "", content, {})
+            inline.children = children
+            block.children.append(inline)
+            root.append(block)
+            anchors.add(github_slug(content))
+            lists.clear()
+            after_item = False
+            continue
+        item = _QUICK_ITEM.fullmatch(line)
+        if item is not None:
+            indent, marker, content = len(item.group(1)), item.group(2), item.group(3)
+            if paragraph and indent:
+                return None  # an indented entry right under a paragraph
+            if not close_paragraph():
+                return None
+            depth = indent // 2
+            if indent % 2 or depth > len(lists) or depth >= QUICK_MAX_DEPTH:
+                return None
+            del lists[depth + 1 :]
+            if depth < len(lists) and lists[depth][0] != marker:
+                del lists[depth:]  # another bullet character starts another list
+            box = _QUICK_BOX.match(content)
+            if box is None and not _quick_starts_well(content):
+                return None
+            item_paragraph = _quick_paragraph(content, box.end() if box else 0)
+            if item_paragraph is None:
+                return None
+            if box is not None:
+                has_checkboxes = True
+                inline = item_paragraph.children[0]
+                first = inline.children[0]
+                first.content = first.content[box.end() :]
+                checked = content[1] in "xX"
+                inline.children.insert(
+                    0, Block("html_inline", "", CHECKBOX_DONE if checked else CHECKBOX_TODO, {})
+                )
+            if depth == len(lists):
+                bullets = Block("bullet_list", "ul", "", {})
+                (lists[-1][1].children[-1].children if lists else root).append(bullets)
+                lists.append((marker, bullets))
+            entry = Block("list_item", "li", "", {})
+            entry.children.append(item_paragraph)
+            lists[depth][1].children.append(entry)
+            after_item = True
+            continue
+        if raw[0] == " " or after_item or not _quick_starts_well(line):
+            return None  # indented text, a lazy continuation, or another kind of block
+        if paragraph and paragraph[-1].endswith(" "):
+            return None  # trailing spaces before a line break (a hard break, or trimmed)
+        lists.clear()
+        paragraph.append(raw)
+    if not close_paragraph():
+        return None
+    return root, anchors, has_checkboxes
 
 
 def _mark_checkbox(token: Any) -> bool:
@@ -737,7 +927,7 @@ class Reader:
                         link_paragraphs.append(unit)
                         pending_label = False
                         continue
-                if self.in_page(inline.links) and _only_links(inline):
+                if _only_links(inline) and self.in_page(inline.links):
                     self.summary.left_out["links inside the page"] += 1
                     continue
                 label = inline.label or inline.text
@@ -859,7 +1049,7 @@ class Reader:
                     if note and first_label and _SEPARATED.match(after):
                         unit.title = short_title(emojize(first_label))[0]
                         unit.text = [emojize(note)]
-                elif self.in_page(inline.links) and _only_links(inline):
+                elif _only_links(inline) and self.in_page(inline.links):
                     unit.kind = "page-link"
                 unit.links.extend(links)
             elif child.type == "paragraph":
@@ -1116,12 +1306,15 @@ def _has_checkbox(unit: Unit) -> bool:
 # Units to a roadmap document
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
 def slugify(text: str, fallback: str = "item") -> str:
     """A short ID for a title: "Week 3: Linear Algebra" -> week-3; else its first five words."""
     numbered = _NUMBERED.match(text)
     if numbered:
         return f"{numbered.group(1).lower()}-{numbered.group(2)}"
-    slug = "-".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split()[:5])
+    slug = "-".join(_NOT_SLUG.sub(" ", text.lower()).split()[:5])
     if len(slug) > SLUG_LENGTH:
         cut = slug[:SLUG_LENGTH]
         slug = cut.rsplit("-", 1)[0] if "-" in cut[SLUG_LENGTH // 2 :] else cut
@@ -1144,9 +1337,15 @@ _KIND_RULES = [
 ]
 
 
+# Any needle of any rule: most links have none, and are articles after one search.
+_ANY_NEEDLE = re.compile("|".join(re.escape(n) for needles, _ in _KIND_RULES for n in needles))
+
+
 def resource_kind(url: str) -> str:
     """The kind of the first rule with a needle in the URL (its host and path), else article."""
     host_path = url.split("://", 1)[-1].lower()
+    if _ANY_NEEDLE.search(host_path) is None:
+        return "article"
     for needles, kind in _KIND_RULES:
         for needle in needles:
             if needle in host_path:
@@ -1188,6 +1387,7 @@ class Builder:
     def __init__(self, summary: Summary) -> None:
         self.summary = summary
         self.used: set[str] = set()
+        self.suffixes: dict[str, int] = {}  # an ID's base -> the suffix it last took (1: none)
         self.checked: list[str] = []
         self.marks: dict[str, Progress] = {}
         self.items = 0
@@ -1197,10 +1397,14 @@ class Builder:
             self.used.add(hint)
             return hint
         base = slugify(title) + suffix
-        candidate, n = base, 2
+        # The first free of base, base-2, base-3, ...: the search goes on from where the last
+        # one for this base stopped (IDs are only ever added), so many equal titles stay linear.
+        n = self.suffixes.get(base, 1)
+        candidate = base if n == 1 else f"{base}-{n}"
         while candidate in self.used:
-            candidate = f"{base}-{n}"
             n += 1
+            candidate = f"{base}-{n}"
+        self.suffixes[base] = n
         self.used.add(candidate)
         return candidate
 
@@ -1538,7 +1742,19 @@ _PLAIN_KEY = re.compile(r"[a-z][a-z_]*")
 _YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 
 
+# What JSON escapes (quote, backslash, control characters) or YAML must have escaped.
+_YAML_ESCAPED = re.compile('["\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]')
+
+
 def _yaml_string(text: str) -> str:
+    """``text`` as a double-quoted YAML scalar: as it is when nothing in it needs an escape
+    (most text), else as ``_yaml_escaped`` writes it."""
+    if _YAML_ESCAPED.search(text) is None:
+        return f'"{text}"'
+    return _yaml_escaped(text)
+
+
+def _yaml_escaped(text: str) -> str:
     if _LONE_SURROGATE.search(text):
         raise UserError("the document holds text that is not valid Unicode (a lone surrogate)")
     quoted = json.dumps(text, ensure_ascii=False)
@@ -1558,28 +1774,47 @@ def _yaml_scalar(value: object) -> str:
 def to_yaml(document: dict[str, Any]) -> str:
     """A roadmap document as block YAML, every string double-quoted (so any text reads back
     exactly); many times quicker than PyYAML's representer for a large roadmap."""
-    out: list[str] = []
+    return yaml_shape(document)[0]
 
-    def mapping(doc: dict[str, Any], indent: str, first: str) -> None:
+
+def yaml_shape(document: dict[str, Any]) -> tuple[str, int, int]:
+    """``to_yaml``'s text, how deep its collections nest and how many YAML nodes it has
+    (keys, values and collections, as a YAML composer counts them)."""
+    out: list[str] = []
+    keys: dict[str, str] = {}  # a key as written (the same few keys on every node)
+    deepest = nodes = 0
+
+    def mapping(doc: dict[str, Any], indent: str, first: str, level: int) -> None:
+        nonlocal deepest, nodes
+        deepest = max(deepest, level)
+        nodes += 1 + 2 * len(doc)  # the mapping, its keys, and a node for each value
         lead = first
         for name, value in doc.items():
-            key = (
-                name
-                if _PLAIN_KEY.fullmatch(name) and name not in _YAML_WORDS
-                else _yaml_string(name)
-            )
-            if isinstance(value, dict):
+            key = keys.get(name)
+            if key is None:
+                key = keys[name] = (
+                    name
+                    if _PLAIN_KEY.fullmatch(name) and name not in _YAML_WORDS
+                    else _yaml_string(name)
+                )
+            if type(value) is str:  # most values
+                out.append(f"{lead}{key}: {_yaml_string(value)}")
+            elif isinstance(value, dict):
                 out.append(f"{lead}{key}:")
-                mapping(value, indent + "  ", indent + "  ")
+                nodes -= 1  # counted as the mapping it is
+                mapping(value, indent + "  ", indent + "  ", level + 1)
             elif isinstance(value, list) and value and isinstance(value[0], dict):
                 out.append(f"{lead}{key}:")
+                deepest = max(deepest, level + 1)
                 for item in value:
-                    mapping(item, indent + "  ", indent + "- ")
+                    mapping(item, indent + "  ", indent + "- ", level + 2)
             elif isinstance(value, list):
                 out.append(f"{lead}{key}: [{', '.join(_yaml_scalar(v) for v in value)}]")
+                deepest = max(deepest, level + 1)
+                nodes += len(value)
             else:
                 out.append(f"{lead}{key}: {_yaml_scalar(value)}")
             lead = indent
 
-    mapping(document, "", "")
-    return "\n".join(out) + "\n"
+    mapping(document, "", "", 1)
+    return "\n".join(out) + "\n", deepest, nodes

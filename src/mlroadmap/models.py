@@ -181,6 +181,33 @@ def walk(
 
 def id_problems(roadmap: Roadmap) -> list[Problem]:
     """Duplicate IDs, and aliases or old IDs that clash with an ID or each other."""
+    if not _names_clash(roadmap.children):
+        return []  # the usual case, found without building every node's path
+    return _located_id_problems(roadmap)
+
+
+def _names_clash(nodes: list[Node]) -> bool:
+    """Whether any ID, alias or old ID is taken twice (as ``id_problems`` would find)."""
+    seen: set[str] = set()
+    named: list[Node] = []
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if node.id in seen:
+            return True
+        seen.add(node.id)
+        if node.aliases or node.renamed_from:
+            named.append(node)
+        stack.extend(node.children)
+    for node in named:
+        for name in (*node.aliases, *node.renamed_from):
+            if name in seen:
+                return True
+            seen.add(name)
+    return False
+
+
+def _located_id_problems(roadmap: Roadmap) -> list[Problem]:
     problems: list[Problem] = []
     owner: dict[str, str] = {}  # name -> what first claimed it
     for path, node, _ in walk(roadmap.children):

@@ -80,11 +80,11 @@ class Node(_Strict):
     title: Text
     kind: NodeKind = "topic"
     description: Text | None = None
-    weeks: list[Annotated[int, Field(ge=1, le=520)]] = []
-    aliases: list[Slug] = []
-    renamed_from: list[Slug] = []
-    resources: list[Resource] = []
-    children: list[Node] = []
+    weeks: list[Annotated[int, Field(ge=1, le=520)]] = Field(default_factory=list)
+    aliases: list[Slug] = Field(default_factory=list)
+    renamed_from: list[Slug] = Field(default_factory=list)
+    resources: list[Resource] = Field(default_factory=list)
+    children: list[Node] = Field(default_factory=list)
 
 
 class Source(_Strict):

@@ -1006,11 +1006,13 @@ def import_roadmap(
         )
     imported = _read_import(source, rid, base_url)
     target = tracker.catalog.user_dir / f"{rid}.yaml"
-    roadmap: Roadmap = _checked_roadmap(imported.document, target)
+    roadmap, document = _checked_roadmap(imported.document, target)
     text = _roadmap_yaml(imported.document, source)
     if dry_run:
         return ImportResult(roadmap, None, imported.items, len(imported.checked), imported.summary)
-    target = tracker.catalog.add_user_roadmap(rid, text)
+    # The file reads back as the document (to_yaml's property), so what was validated
+    # here is what loading the file would give: it is cached for the next command.
+    target = tracker.catalog.add_user_roadmap(rid, text, (roadmap, document))
     checked = restored = 0
     if with_progress and (imported.marks or imported.started):
         checked, restored = _record_marks(tracker, rid, imported)
@@ -1032,15 +1034,29 @@ def _read_import(source: Path, rid: str, base_url: str | None) -> Imported:
 
 
 def _roadmap_yaml(document: dict[str, Any], source: Path) -> str:
-    """The roadmap file's text; refused when it would be over the size limit for roadmaps."""
-    from mlroadmap.catalog import MAX_FILE_BYTES
-    from mlroadmap.importer import to_yaml
+    """The roadmap file's text; refused when loading it would be refused (over the size,
+    depth or node limits of roadmap files)."""
+    from mlroadmap.catalog import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+    from mlroadmap.importer import yaml_shape
 
-    body = to_yaml(document)
-    header = (
-        f"# Imported by mlroadmap from {source.name}; "
-        "edit freely, 'mlroadmap validate' checks it.\n"
+    body, depth, nodes = yaml_shape(document)
+    # What loading the file would refuse is refused here: nothing unreadable is written.
+    too_much = (
+        f"nested {depth} deep, over the limit of {MAX_DEPTH}"
+        if depth > MAX_DEPTH
+        else f"{nodes:,} YAML nodes, over the limit of {MAX_NODES:,}"
+        if nodes > MAX_NODES
+        else None
     )
+    if too_much is not None:
+        raise UserError(
+            f"{source}: the roadmap file would be {too_much}; nothing was written",
+            hint="import a part of the document (split it at its headings)",
+        )
+    # A line break in the name would end the comment; other unprintable characters would
+    # make the whole file unreadable as YAML.
+    name = "".join(c if c.isprintable() else "?" for c in source.name)
+    header = f"# Imported by mlroadmap from {name}; edit freely, 'mlroadmap validate' checks it.\n"
     text = header + body
     size = len(text.encode("utf-8"))
     if size > MAX_FILE_BYTES:
@@ -1052,13 +1068,14 @@ def _roadmap_yaml(document: dict[str, Any], source: Path) -> str:
     return text
 
 
-def _checked_roadmap(document: dict[str, object], target: Path) -> Roadmap:
-    """The roadmap the file will hold, validated as loading it would (in memory)."""
+def _checked_roadmap(document: dict[str, object], target: Path) -> tuple[Roadmap, dict[str, Any]]:
+    """The roadmap the file will hold and its validated document, validated as loading the
+    file would (in memory)."""
     from mlroadmap.catalog import checked_document, format_problems
     from mlroadmap.errors import RoadmapFileError
 
-    roadmap, _, problems = checked_document(document, Roadmap)
-    if roadmap is None:
+    roadmap, validated, problems = checked_document(document, Roadmap)
+    if roadmap is None or validated is None:
         import yaml
 
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -1067,7 +1084,7 @@ def _checked_roadmap(document: dict[str, object], target: Path) -> Roadmap:
             format_problems(text, target, problems),
             hint="the document gave a roadmap that is not valid; nothing was written",
         )
-    return roadmap
+    return roadmap, validated
 
 
 def _sane_day(value: str | None, today: date) -> date | None:
