@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 100  # nested collections, aliases expanded
-MAX_NODES = 200_000  # nodes as written (a 10,000-item roadmap has about 80,000)
+MAX_NODES = 400_000  # nodes as written (10,000 items with a link each: about 170,000)
 MAX_ALIAS_NODES = 10_000  # nodes that aliases and merge keys may add
 MAX_QUERY_LENGTH = 200
 ROADMAP_SUFFIXES = (".yaml", ".yml")
