@@ -58,7 +58,7 @@ from pydantic import ValidationError
 
 from mlroadmap import fsio, paths
 from mlroadmap.errors import LockTimeoutError, StoreError
-from mlroadmap.progress import LogSummary
+from mlroadmap.progress import LogSummary, ordered
 from mlroadmap.vocabulary import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -524,6 +524,7 @@ class Seen:
     # The event lines the last write added, which its backup does not hold yet:
     # a second copy of them until the next write catches the backup up.
     tail: bytes = b""
+    summarised: bool = True  # False: ``summary`` was left empty (never saved so)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -699,8 +700,14 @@ class Store:
         cache: Seen | None = None,
         *,
         force: bool = False,
+        summarise: bool = True,
     ) -> tuple[Seen, Log[E], bytes]:
-        """``_read``, the events decoded by ``decode``; also the bytes that were read."""
+        """``_read``, the events decoded by ``decode``; also the bytes that were read.
+
+        Without ``summarise`` a store the cache does not vouch for is checked
+        but not summarised (the summary is left empty, ``Seen.summarised`` false,
+        and nothing is saved): for a caller that writes a new summary anyway.
+        """
         if st is None or force:
             st = self._stat()
             cache = self._cached()
@@ -741,7 +748,10 @@ class Store:
         if found is not None:
             backup_key, prefix = found
             within = True
-        summary = LogSummary.build(decoded.settings, decoded.roadmaps, events)
+        if summarise:
+            summary = LogSummary.build(decoded.settings, decoded.roadmaps, events)
+        else:
+            summary = LogSummary()
         seen = Seen(
             summary,
             _key(st),
@@ -751,8 +761,9 @@ class Store:
             backup_within=within,
             backup_prefix=prefix,
             tail=tail,
+            summarised=summarise,
         )
-        if len(raw) == st.st_size:
+        if len(raw) == st.st_size and summarise:
             self._save(seen)
         return seen, decoded, raw
 
@@ -853,8 +864,14 @@ class Store:
             return self._update(change)
 
     def _update(self, change: Callable[[StoreData], StoreData]) -> StoreData:
-        """``update``'s read-modify-write; the caller holds the lock."""
-        seen, decoded = self._read()
+        """``update``'s read-modify-write; the caller holds the lock.
+
+        A change that only adds events, every one after the last of the log
+        (by ``Event.order``), is appended, as ``append`` does; any other is
+        written whole.
+        """
+        seen, log, _ = self._read_as(decode_events, summarise=False)
+        decoded = Decoded(_store_data(log), log.migrated, log.torn)
         data = decoded.data
         try:
             bst: os.stat_result | None = os.lstat(self.backup)
@@ -870,7 +887,18 @@ class Store:
         new = change(data)
         if new is not data or decoded.migrated:
             had = {e.id for e in data.events}
-            self.write(new, added=[e for e in new.events if e.id not in had])
+            added = [e for e in new.events if e.id not in had]
+            appendable = seen.appendable and seen.store is not None and not decoded.migrated
+            if appendable and _only_appends(data, new, added):
+                if not seen.summarised:
+                    seen.summary = LogSummary.build(data.settings, data.roadmaps, data.events)
+                self._append_events(seen, ordered(added))
+            else:
+                self.write(new, added=added)
+        elif not seen.summarised:  # nothing to write: keep the summary of what was read
+            seen.summary = LogSummary.build(data.settings, data.roadmaps, data.events)
+            seen.summarised = True
+            self._save(seen)
         return new
 
     def append(
@@ -889,20 +917,7 @@ class Store:
             if not events and not started:
                 return summary
             if seen.appendable and seen.store is not None and not started:
-                size = seen.store[2]
-                backup_key = self._catch_up_backup(seen, size)
-                lines = encode_events(events)
-                try:
-                    fsio.append_lines(self.path, lines)
-                except OSError as exc:
-                    raise _write_error(self.path, "append to the store", exc) from None
-                for event in events:
-                    summary.add(event)
-                st = self._stat()
-                if st is not None:
-                    self._save(Seen(summary, _key(st), seen.count + len(events), True,
-                                    backup_key, True, size, _tail(lines)))  # fmt: skip
-                return summary
+                return self._append_events(seen, events)
             from mlroadmap.records import RoadmapSettings
 
             def add(data: StoreData) -> StoreData:
@@ -914,6 +929,27 @@ class Store:
 
             self._update(add)  # a whole rewrite, which also saves the new summary
             return self._seen().summary
+
+    def _append_events(self, seen: Seen, events: list[Event]) -> LogSummary:
+        """Append ``events`` (in log order, each after every event of the store) to the
+        store ``seen`` describes; the backup first becomes the store as it was."""
+        if seen.store is None or not seen.summarised:
+            raise ValueError("appending needs the summary of a store that exists")
+        summary = seen.summary
+        size = seen.store[2]
+        backup_key = self._catch_up_backup(seen, size)
+        lines = encode_events(events)
+        try:
+            fsio.append_lines(self.path, lines)
+        except OSError as exc:
+            raise _write_error(self.path, "append to the store", exc) from None
+        for event in events:
+            summary.add(event)
+        st = self._stat()
+        if st is not None:
+            self._save(Seen(summary, _key(st), seen.count + len(events), True,
+                            backup_key, True, size, _tail(lines)))  # fmt: skip
+        return summary
 
     def _catch_up_backup(self, seen: Seen, size: int) -> FileKey:
         """Make the backup a copy of the store's first ``size`` bytes (the store as it is).
@@ -1261,6 +1297,19 @@ def _tail_ids(tail: bytes) -> list[str]:
     return [e.id for e in log.events] if log is not None else []
 
 
+def _only_appends(data: StoreData, new: StoreData, added: list[Event]) -> bool:
+    """Whether ``new`` is ``data`` (the same header, every event kept as it was)
+    with ``added`` after the last event of ``data``: what appending ``added`` gives."""
+    if not added or new.settings != data.settings or new.roadmaps != data.roadmaps:
+        return False
+    if len(new.events) != len(data.events) + len(added):
+        return False
+    if data.events and min(e.order for e in added) <= max(e.order for e in data.events):
+        return False
+    kept = {id(e) for e in data.events}
+    return sum(1 for e in new.events if id(e) in kept) == len(data.events)
+
+
 def _union(stores: list[StoreData]) -> StoreData:
     from mlroadmap.records import StoreData
 
@@ -1350,37 +1399,58 @@ def merge_data(a: StoreData, b: StoreData) -> StoreData:
 
 
 class OtherStore(NamedTuple):
-    """Another copy of a store, held compactly: each event as its validated JSON text.
+    """Another copy of a store, held compactly: each event a ``LogEvent``.
 
     ``merge_other(data, other)`` gives what ``merge_data(data, decoded other)``
     gives, while only the events new to ``data`` (or differing from it) become
-    objects.
+    models.
     """
 
     settings: Settings
     roadmaps: dict[str, Any]
-    events: dict[str, tuple[tuple[int, datetime, str], str]]  # ID -> (order, JSON)
+    events: dict[str, LogEvent]  # by ID
+
+
+EVENT_FIELDS = ("id", "seq", "ts", "roadmap", "item", "action", "on", "note", "undated",
+                "reverts", "replaces")  # fmt: skip
+
+
+@cache
+def _fields() -> Callable[[Any], tuple[Any, ...]]:
+    from operator import attrgetter
+
+    return attrgetter(*EVENT_FIELDS)
+
+
+def _as_event(event: LogEvent) -> Event:
+    """The model of a validated ``LogEvent`` (for a store that is written)."""
+    from mlroadmap.records import Event
+
+    values = zip(EVENT_FIELDS, _fields()(event), strict=True)
+    return Event.model_validate({name: value for name, value in values if value is not None})
 
 
 def merge_other(data: StoreData, other: OtherStore) -> StoreData:
     """``merge_data`` of ``data`` and another copy read by ``read_other``.
 
-    Uses ``other.events`` up (it is emptied), so no event is held twice.
+    Uses ``other.events`` up (it is emptied), so no event is held twice. An
+    event both hold is compared field by field; only two versions that
+    differ are written out as JSON to choose between them.
     """
-    from mlroadmap.records import Event
 
+    fields = _fields()
     by_id: dict[str, Event] = {}
     for event in data.events:
         _fold(by_id, event)
     for event_id in list(other.events):
-        order, text = other.events.pop(event_id)  # each text is let go once it is used
+        theirs = other.events.pop(event_id)  # each is let go once it is used
         kept = by_id.get(event_id)
         if kept is None:
-            by_id[event_id] = Event.model_validate_json(text)
-            continue
-        kept_json = kept.model_dump_json()
-        if kept_json != text and (order, text) > (kept.order, kept_json):
-            by_id[event_id] = Event.model_validate_json(text)
+            by_id[event_id] = _as_event(theirs)
+        elif fields(kept) != fields(theirs):
+            event = _as_event(theirs)
+            if _later(kept, event, kept.model_dump_json(), event.model_dump_json()):
+                by_id[event_id] = event
     return _merged(data, other, list(by_id.values()))
 
 
@@ -1436,51 +1506,54 @@ def _read_capped(path: Path) -> bytes:
 
 def _compact(raw: bytes, path: Path, today: date) -> tuple[OtherStore, list[str]]:
     """``raw`` as an ``OtherStore``, and its events with impossible dates."""
-    from mlroadmap.records import Event, Header
+    from mlroadmap.records import Header
 
     head, _, rest = raw.partition(b"\n")
     header = _json_object(head)
     lines = header is not None and "events" not in header
     if not (lines and header is not None and header.get("schema_version") == SCHEMA_VERSION):
-        data = decode(raw, path)[0]  # an older version: small, read whole
-        compact = OtherStore(data.settings, dict(data.roadmaps), {})
-        for event in data.events:
-            _keep(compact.events, event, event.model_dump_json())
-        return compact, out_of_range(data.events, today)
+        log = decode_log(raw, path)  # an older version: small, read whole
+        compact = OtherStore(log.settings, dict(log.roadmaps), {})
+        for event in log.events:
+            _keep(compact.events, event)
+        return compact, out_of_range(log.events, today)
     try:
         first = Header.model_validate_json(head)
     except ValidationError as exc:
         raise _invalid(path, [_line_problem(1, head, exc)], 1) from None
     del raw, head
     compact = OtherStore(first.settings, dict(first.roadmaps), {})
+    validate = _log_event_validator()
     bad: list[str] = []
     problems: list[str] = []
     count = 0
-    pending = rest.split(b"\n")
-    del rest
-    pending.pop()  # after the last newline: nothing, or a line never finished
-    for number, line in enumerate(pending, start=2):
-        try:
-            event = Event.model_validate_json(line)
-        except ValidationError as exc:
-            if not line.strip():
-                continue
-            count += 1
-            if len(problems) < 5:
-                problems.append(_line_problem(number, line, exc))
-            continue
-        pending[number - 2] = b""  # each line is let go once it is read
-        bad += out_of_range([event], today)
-        _keep(compact.events, event, event.model_dump_json())
+    number = 1
+    for part in line_slices(rest):
+        read = []
+        for line in part:
+            number += 1
+            try:
+                read.append(validate(line))
+            except ValidationError as exc:
+                if not line.strip():
+                    continue
+                count += 1
+                if len(problems) < 5:
+                    problems.append(_line_problem(number, line, _event_error(line, exc)))
+        bad += out_of_range(read, today)
+        for event in read:
+            _keep(compact.events, event)
     if count:
         raise _invalid(path, problems, count)
     return compact, bad
 
 
-def _keep(
-    events: dict[str, tuple[tuple[int, datetime, str], str]], event: Event, text: str
-) -> None:
+def _keep(events: dict[str, LogEvent], event: LogEvent) -> None:
     """Add one event to a compact store, two versions of one ID as ``merge_data`` would."""
     kept = events.get(event.id)
-    if kept is None or (event.order, text) > (kept[0], kept[1]):
-        events[event.id] = (event.order, text)
+    if kept is None:
+        events[event.id] = event
+    elif _fields()(kept) != _fields()(event):
+        old, new = _as_event(kept), _as_event(event)
+        if _later(old, new, old.model_dump_json(), new.model_dump_json()):
+            events[event.id] = event
