@@ -333,3 +333,47 @@ def test_day_and_order_of_a_light_event_follow_the_model() -> None:
                   roadmap="demo", item="a", action="done", on=date(2026, 3, 1))  # fmt: skip
     light = LIGHT.validate_json(event.model_dump_json())
     assert (light.day, light.order) == (date(2026, 3, 1), (3, event.ts, "abcdefgh"))
+
+
+# ---------------------------------------------------------------------------
+# merge: appended when every new event comes after the log, else rewritten
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(0, 300), min_size=1, max_size=12),  # the store's events (hours)
+    st.lists(st.integers(-50, 400), min_size=0, max_size=8),  # the other's new events
+    st.booleans(),  # the new events carry sequence numbers after the store's
+)
+def test_a_merge_appends_exactly_when_it_equals_the_rewrite(
+    ours: list[int], theirs: list[int], numbered: bool
+) -> None:
+    import tempfile
+
+    from mlroadmap.store import Store, merge_data, merge_other, read_other
+
+    def event(n: int, hours: int, seq: int | None) -> Event:
+        ts = T0 + timedelta(hours=hours)
+        return Event(id=f"ev-{n:06d}", seq=seq, ts=ts, roadmap="demo", item="a", action="done")
+
+    mine = [event(n, h, n + 1) for n, h in enumerate(ours)]
+    top = len(mine)
+    new = [event(100 + n, h, top + 1 + n if numbered else None) for n, h in enumerate(theirs)]
+    a = StoreData(settings=Settings(active="demo"), events=mine)
+    b = StoreData(settings=Settings(active="demo"), events=[*mine[::2], *new])
+    expected = merge_data(a, b)
+    with tempfile.TemporaryDirectory() as folder:
+        path, other = Path(folder) / "store.json", Path(folder) / "other.json"
+        Store(path).write(a)
+        inode = path.stat().st_ino
+        other.write_bytes(encode(b))
+        theirs_read = read_other(other, today=T0.date() + timedelta(days=30))
+        Store(path).update(lambda data: merge_other(data, theirs_read))
+        # Appended or rewritten, the store is byte for byte what the rewrite writes
+        # (its events in log order), and its summary is the merged log's.
+        assert path.read_bytes() == encode(expected)
+        assert Store(path).summary().to_json() == LogSummary.of(expected).to_json()
+        later = all(e.order > max(m.order for m in mine) for e in new)
+        appended = path.stat().st_ino == inode  # a rewrite replaces the file
+        assert appended == bool(new and later)
+        assert Store(path).load() == expected  # the store, with its backup, still reads

@@ -1304,7 +1304,8 @@ def _only_appends(data: StoreData, new: StoreData, added: list[Event]) -> bool:
         return False
     if len(new.events) != len(data.events) + len(added):
         return False
-    if data.events and min(e.order for e in added) <= max(e.order for e in data.events):
+    first = min(e.order for e in added)
+    if any(e.order >= first for e in data.events):  # stops at the first later event
         return False
     kept = {id(e) for e in data.events}
     return sum(1 for e in new.events if id(e) in kept) == len(data.events)
