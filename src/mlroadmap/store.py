@@ -12,8 +12,9 @@ Guarantees:
 
 - Every read-modify-write holds one exclusive lock (a separate lock file that
   is never deleted); the store is re-read after the lock is taken.
-- New events are appended and fsynced; a failed append is cut off again, so
-  the file is as it was. A line without its newline (a write that was
+- New events are appended and fsynced (a merge's too, when each comes after
+  every event of the log and the settings stay as they are); a failed append
+  is cut off again, so the file is as it was. A line without its newline (a write that was
   killed) is ignored and cut off by the next writer.
 - A change of settings rewrites the whole file: a temporary file in the same
   directory, flushed and fsynced, replaces the store with ``os.replace``; the
@@ -32,6 +33,8 @@ Guarantees:
   of the tool is never overwritten.
 - A symlinked store is resolved once: every file is written beside its
   target, and the link is left as it is.
+- The commands that read every event and write none (``log``, ``export``,
+  ``doctor``) validate every line as ``load`` does, into ``LogEvent``s.
 - What the everyday commands need from the log (``progress.LogSummary``) is
   kept in a cache beside the file's identity (device, inode, size, times) and
   a checksum of its own content; a cache that is damaged, of another format
