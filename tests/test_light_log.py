@@ -377,3 +377,30 @@ def test_a_merge_appends_exactly_when_it_equals_the_rewrite(
         appended = path.stat().st_ino == inode  # a rewrite replaces the file
         assert appended == bool(new and later)
         assert Store(path).load() == expected  # the store, with its backup, still reads
+
+
+# ---------------------------------------------------------------------------
+# export --format json: the same text as the standard library's indented JSON
+
+json_documents = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1), st.text()),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(json_documents)
+def test_indented_json_is_what_the_standard_library_writes(document: object) -> None:
+    from mlroadmap.exporter import indented_json
+
+    assert indented_json(document) == json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def test_indented_json_writes_a_lone_surrogate_as_the_standard_library_does() -> None:
+    from mlroadmap.exporter import indented_json
+
+    document = {"notes": ["a \udcff b", {"x": "\ud800"}], "n": 3, "empty": [{}, []]}
+    assert indented_json(document) == json.dumps(document, ensure_ascii=False, indent=2)
