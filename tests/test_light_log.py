@@ -322,6 +322,16 @@ def test_a_backup_counted_from_its_lines_matches_one_salvaged(
         assert (count, 0) == (len(salvaged.data.events), salvaged.bad_lines)
 
 
+@pytest.mark.parametrize("blank", [b"", b" \t"])
+def test_a_blank_line_and_an_unfinished_last_line_are_not_counted(blank: bytes) -> None:
+    raw = store_bytes(make_events([("a", "done", 1, False, None, "demo", None, 0)] * 2), [], False)
+    head, first, second = raw.split(b"\n")[:3]
+    damaged = b"\n".join([head, first, blank, second, b'{"id":"never-ended'])
+    salvaged = salvage(damaged)
+    assert salvaged.data is not None
+    assert _prefix_events(damaged, damaged) == len(salvaged.data.events) == 2
+
+
 def test_a_backup_that_differs_from_the_store_is_not_counted_from_its_lines() -> None:
     raw = store_bytes(make_events([("a", "done", 1, False, None, "demo", None, 0)]), [], False)
     assert _prefix_events(raw.replace(b'"done"', b'"skip"'), raw) is None

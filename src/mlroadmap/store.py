@@ -1248,7 +1248,6 @@ def _checksum(body: bytes | memoryview) -> bytes:
 MAX_TAIL_BYTES = 4 * 1024 * 1024  # a larger write (a big merge) keeps no second copy
 
 
-_BLANK_START = (b"\n\n", b"\n ", b"\n\t", b"\n\r", b"\n\x0b", b"\n\x0c")
 _BLANK_LINE = re.compile(rb"\n[ \t\r\x0b\x0c]*(?=\n)")
 
 
@@ -1260,9 +1259,13 @@ def _prefix_events(braw: bytes, raw: bytes) -> int | None:
     if head_end < 0 or len(braw) <= head_end or not raw.startswith(braw):
         return None
     lines = braw.count(b"\n", head_end + 1)
-    if any(b in braw for b in _BLANK_START):  # maybe a blank line, which is no event
-        lines -= len(_BLANK_LINE.findall(braw, head_end))
-    return lines
+    starts = braw.count(b"\n{", head_end)  # lines that start as an event does
+    last = braw.rfind(b"\n")
+    if braw[last + 1 : last + 2] == b"{":
+        starts -= 1  # the unfinished last line
+    if starts == lines:
+        return lines
+    return lines - len(_BLANK_LINE.findall(braw, head_end))  # blank lines are no events
 
 
 def _tail(lines: bytes) -> bytes:
