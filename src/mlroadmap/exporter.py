@@ -219,7 +219,21 @@ def json_text(roadmap: Roadmap, states: dict[str, ItemState], started: date | No
     if started is not None:
         document["started"] = started.isoformat()
     document["children"] = [node_doc(n) for n in roadmap.children]
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return indented_json(document) + "\n"
+
+
+def indented_json(document: object) -> str:
+    """``json.dumps(document, ensure_ascii=False, indent=2)`` for a document of
+    strings, integers, booleans, None, lists and dicts, written by pydantic-core's
+    serializer (the standard library's indents in Python, several times slower on
+    a large roadmap); text it cannot write (a lone surrogate) goes to the standard
+    library."""
+    from pydantic_core import PydanticSerializationError, to_json
+
+    try:
+        return to_json(document, indent=2).decode("utf-8")
+    except PydanticSerializationError:
+        return json.dumps(document, ensure_ascii=False, indent=2)
 
 
 def write(path: Path, text: str) -> None:

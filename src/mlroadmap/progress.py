@@ -5,16 +5,18 @@ Nothing here reads files or prints; every function takes what it needs.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from mlroadmap.models import Node, Roadmap
 from mlroadmap.vocabulary import SETTLED, STATUS_ACTIONS, Status
 
 if TYPE_CHECKING:
-    from mlroadmap.records import Event, StoreData
+    from mlroadmap.records import EventLike, RoadmapSettings, Settings, StoreData
+
+E = TypeVar("E", bound="EventLike")
 
 TODO, DONE, STARTED, SKIPPED = Status.TODO, Status.DONE, Status.STARTED, Status.SKIPPED
 PACE_WINDOW_DAYS = 28
@@ -34,12 +36,12 @@ class ItemState:
         self.since: datetime | None = None
         self.day: date | None = None
         self.undated = False  # imported without a day: not counted toward pace
-        self.notes: list[Event] = []
-        self.history: list[Event] = []
+        self.notes: list[EventLike] = []
+        self.history: list[EventLike] = []
         self.note_count = 0
 
 
-def ordered(events: Iterable[Event]) -> list[Event]:
+def ordered(events: Iterable[E]) -> list[E]:
     """Events in log order: by sequence number, then time, then ID (so merges agree).
 
     The order never depends on the wall clock for events that carry a sequence
@@ -48,12 +50,16 @@ def ordered(events: Iterable[Event]) -> list[Event]:
     return sorted(events, key=lambda e: (e.seq or 0, e.ts, e.id))
 
 
-def by_day(events: Iterable[Event]) -> list[Event]:
-    """Events by the day they count for, then in the order they were recorded."""
-    return sorted(ordered(events), key=lambda e: e.day)
+def by_day(events: Iterable[E]) -> list[E]:
+    """Events by the day they count for, then in the order they were recorded.
+
+    One sort, each event's day worked out once: what sorting ``ordered(events)``
+    by day gives (both sorts are stable).
+    """
+    return sorted(events, key=lambda e: (e.day, e.seq or 0, e.ts, e.id))
 
 
-def replay(roadmap: Roadmap, events: Iterable[Event]) -> dict[str, ItemState]:
+def replay(roadmap: Roadmap, events: Iterable[EventLike]) -> dict[str, ItemState]:
     """The state of every item the log mentions, keyed by the item's current ID.
 
     Events on an old ID (listed in a node's ``renamed_from``) count for the new
@@ -89,6 +95,21 @@ def replay(roadmap: Roadmap, events: Iterable[Event]) -> dict[str, ItemState]:
             origin[event.id] = event.id
             state.notes.append(event)
             state.note_count += 1
+    return states
+
+
+def attach_notes(
+    roadmap: Roadmap, states: dict[str, ItemState], events: Iterable[EventLike]
+) -> dict[str, ItemState]:
+    """``states`` (a summary's: no notes) given each item's notes as ``replay`` gives
+    them. Only the roadmap's events that carry or replace a note are replayed: no
+    other event changes a note."""
+    noted = [e for e in events if e.roadmap == roadmap.id and (e.note or e.replaces is not None)]
+    for item, replayed in replay(roadmap, noted).items():
+        state = states.get(item)
+        if state is None:
+            state = states[item] = ItemState()
+        state.notes = replayed.notes
     return states
 
 
@@ -148,16 +169,86 @@ class LogSummary:
 
     @classmethod
     def of(cls, data: StoreData) -> LogSummary:
+        return cls.build(data.settings, data.roadmaps, data.events)
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        roadmaps: Mapping[str, RoadmapSettings],
+        events: Iterable[EventLike],
+        *,
+        in_order: bool = False,
+    ) -> LogSummary:
+        """What ``add`` gives for every event in log order, in one pass.
+
+        Each event's day is worked out once, and each item's time and day are
+        written out as text once at the end, not once per event. ``in_order``
+        says the events are in log order already (``ordered``), as a merge
+        leaves them.
+        """
         summary = cls(
-            active=data.settings.active,
-            shared_credit=data.settings.shared_credit,
-            started={rid: s.started for rid, s in data.roadmaps.items() if s.started},
+            active=settings.active,
+            shared_credit=settings.shared_credit,
+            started={rid: s.started for rid, s in roadmaps.items() if s.started},
         )
-        for event in ordered(data.events):
-            summary.add(event)
+        items = summary.items
+        days: dict[date, int] = {}
+        first: dict[str, date] = {}
+        lowest, highest = date.fromisoformat(_FIRST_ISO_DAY), date.fromisoformat(_LAST_ISO_DAY)
+        newest: datetime | None = None
+        top = count = 0
+        for event in events if in_order else ordered(events):
+            action = event.action
+            per = items.get(event.roadmap)
+            if per is None:
+                per = items[event.roadmap] = {}
+            record = per.get(event.item)
+            if record is None:
+                record = per[event.item] = ["", "", "", "", 0, 0, 0]
+            work = action != TODO and event.reverts is None  # an undo is no day's work
+            day: date | None = None
+            if action in STATUS_ACTIONS:
+                day = event.day
+                record[0] = action
+                record[1] = event.ts  # as text once the log is read
+                record[2] = event.id
+                record[3] = day  # as text once the log is read
+                record[5] = event.seq or 0
+                record[6] = 1 if event.undated else 0
+                if work and lowest <= day < highest:
+                    known = first.get(event.roadmap)
+                    if known is None or day < known:
+                        first[event.roadmap] = day
+            elif work:
+                day = event.day
+            if event.replaces is not None:
+                if not event.note:
+                    record[4] = max(0, record[4] - 1)  # a note deleted (an edit replaces one)
+            elif event.note:
+                record[4] += 1
+            if work and day is not None and lowest <= day < highest:
+                days[day] = days.get(day, 0) + 1
+            ts = event.ts
+            if newest is None or ts > newest:
+                newest = ts
+            seq = event.seq
+            if seq is not None and seq > top:
+                top = seq
+            count += 1
+        for per in items.values():
+            for record in per.values():
+                if record[0]:
+                    record[1] = record[1].isoformat()
+                    record[3] = record[3].isoformat()
+        summary.days = {day.isoformat(): n for day, n in days.items()}
+        summary.first = {rid: day.isoformat() for rid, day in first.items()}
+        summary.newest = newest
+        summary.seq = top
+        summary.count = count
         return summary
 
-    def add(self, event: Event) -> None:
+    def add(self, event: EventLike) -> None:
         record = self.items.setdefault(event.roadmap, {}).get(event.item)
         if record is None:
             record = self.items[event.roadmap][event.item] = ["", "", "", "", 0, 0, 0]
@@ -506,7 +597,7 @@ def next_items(roadmap: Roadmap, states: dict[str, ItemState], limit: int) -> li
 # Activity: the calendar and streaks
 
 
-def active_days(events: Iterable[Event]) -> dict[date, int]:
+def active_days(events: Iterable[EventLike]) -> dict[date, int]:
     """How many things the learner did on each day (status changes and notes; neither
     a step back to to-do nor an undo).
 

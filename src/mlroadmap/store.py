@@ -12,8 +12,9 @@ Guarantees:
 
 - Every read-modify-write holds one exclusive lock (a separate lock file that
   is never deleted); the store is re-read after the lock is taken.
-- New events are appended and fsynced; a failed append is cut off again, so
-  the file is as it was. A line without its newline (a write that was
+- New events are appended and fsynced (a merge's too, when each comes after
+  every event of the log and the settings stay as they are); a failed append
+  is cut off again, so the file is as it was. A line without its newline (a write that was
   killed) is ignored and cut off by the next writer.
 - A change of settings rewrites the whole file: a temporary file in the same
   directory, flushed and fsynced, replaces the store with ``os.replace``; the
@@ -32,6 +33,8 @@ Guarantees:
   of the tool is never overwritten.
 - A symlinked store is resolved once: every file is written beside its
   target, and the link is left as it is.
+- The commands that read every event and write none (``log``, ``export``,
+  ``doctor``) validate every line as ``load`` does, into ``LogEvent``s.
 - What the everyday commands need from the log (``progress.LogSummary``) is
   kept in a cache beside the file's identity (device, inode, size, times) and
   a checksum of its own content; a cache that is damaged, of another format
@@ -47,21 +50,32 @@ import json
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from pydantic import ValidationError
 
 from mlroadmap import fsio, paths
 from mlroadmap.errors import LockTimeoutError, StoreError
-from mlroadmap.progress import LogSummary
+from mlroadmap.progress import LogSummary, ordered
 from mlroadmap.vocabulary import SCHEMA_VERSION
 
 if TYPE_CHECKING:
-    from mlroadmap.records import Event, Header, Settings, StoreData
+    from mlroadmap.records import (
+        Event,
+        EventLike,
+        Header,
+        LogEvent,
+        RoadmapSettings,
+        Settings,
+        StoreData,
+    )
+
+E = TypeVar("E", bound="EventLike")
 
 SUMMARY_FORMAT = 3
 MAX_OTHER_BYTES = 64 * 1024 * 1024  # the largest store ``merge`` reads
@@ -144,6 +158,77 @@ class Decoded(NamedTuple):
     torn: bool  # the last line was unfinished (a killed append) and is not part of the log
 
 
+@dataclass(frozen=True, slots=True)
+class Log(Generic[E]):
+    """A store as read: its header and its events, validated line by line.
+
+    ``Log[Event]`` is what a change writes back; ``Log[LogEvent]`` is what a
+    command that only reads the events holds (``decode_log``).
+    """
+
+    settings: Settings
+    roadmaps: dict[str, RoadmapSettings]
+    events: list[E]
+    migrated: bool = False  # read from an older version
+    torn: bool = False  # the last line was unfinished (a killed append), not part of the log
+
+
+def _empty_log() -> Log[Any]:
+    from mlroadmap.records import Settings
+
+    return Log(Settings(), {}, [])
+
+
+def _store_data(log: Log[Event]) -> StoreData:
+    from mlroadmap.records import StoreData
+
+    return StoreData.model_construct(
+        schema_version=2, settings=log.settings, roadmaps=log.roadmaps, events=log.events
+    )
+
+
+def _event_validator() -> Callable[[bytes], Event]:
+    from mlroadmap.records import Event
+
+    return Event.model_validate_json
+
+
+@cache
+def _log_event_validator() -> Callable[[bytes], LogEvent]:
+    """``LogEvent``'s validator of one JSON line (built once, on first use)."""
+    from pydantic import TypeAdapter
+
+    from mlroadmap.records import LogEvent
+
+    return TypeAdapter(LogEvent).validate_json
+
+
+def _as_log_event(event: Event) -> LogEvent:
+    from pydantic import TypeAdapter
+
+    from mlroadmap.records import LogEvent
+
+    return TypeAdapter(LogEvent).validate_python(event.model_dump())
+
+
+SLICE_BYTES = 1024 * 1024  # lines are split and validated about this many bytes at a time
+
+
+def line_slices(data: bytes) -> Iterator[list[bytes]]:
+    """The lines of ``data`` that end with a newline, in order, a slice of about
+    ``SLICE_BYTES`` at a time (so a whole log's lines are never held at once);
+    what follows the last newline (an unfinished line) is left out."""
+    start = 0
+    while True:
+        end = data.rfind(b"\n", start, start + SLICE_BYTES)
+        if end < 0:
+            end = data.find(b"\n", start + SLICE_BYTES)  # a line longer than a slice
+            if end < 0:
+                return
+        yield data[start:end].split(b"\n")
+        start = end + 1
+
+
 def _json_object(line: bytes) -> dict[str, Any] | None:
     try:
         value = json.loads(line)
@@ -159,45 +244,78 @@ def decode(raw: bytes, path: Path) -> tuple[StoreData, bool]:
 
 
 def decode_full(raw: bytes, path: Path) -> Decoded:
+    log = decode_events(raw, path)
+    return Decoded(_store_data(log), log.migrated, log.torn)
+
+
+def decode_events(raw: bytes, path: Path) -> Log[Event]:
+    """The store in ``raw``, validated, as a ``Log`` of ``Event``s (what a change writes)."""
+    log = _decode(raw, path, _event_validator())
+    if log is not None:
+        return log
+    data = _decode_document(raw, path, _json_object(raw.partition(b"\n")[0])).data
+    return Log(data.settings, dict(data.roadmaps), list(data.events), migrated=True)
+
+
+def decode_log(raw: bytes, path: Path) -> Log[LogEvent]:
+    """As ``decode_events``, every line validated by the same rules, each event a
+    ``LogEvent`` (for the commands that only read the log)."""
+    log = _decode(raw, path, _log_event_validator())
+    if log is not None:
+        return log
+    data = _decode_document(raw, path, _json_object(raw.partition(b"\n")[0])).data
+    events = [_as_log_event(e) for e in data.events]
+    return Log(data.settings, dict(data.roadmaps), events, migrated=True)
+
+
+def _decode(raw: bytes, path: Path, validate: Callable[[bytes], E]) -> Log[E] | None:
+    """A store of the current version as a ``Log``; None for a whole document."""
     head, _, rest = raw.partition(b"\n")
     header = _json_object(head)
     lines = header is not None and "events" not in header
     if lines and header is not None and header.get("schema_version") == SCHEMA_VERSION:
-        return _decode_lines(head, rest, path)
-    return _decode_document(raw, path, header)
+        return _decode_lines(head, rest, path, validate)
+    return None
 
 
-def _decode_lines(head: bytes, rest: bytes, path: Path) -> Decoded:
-    from mlroadmap.records import Event, Header, StoreData
+def _decode_lines(head: bytes, rest: bytes, path: Path, validate: Callable[[bytes], E]) -> Log[E]:
+    from mlroadmap.records import Header
 
     try:
         header = Header.model_validate_json(head)
     except ValidationError as exc:
         raise _invalid(path, [_line_problem(1, head, exc)], 1) from None
-    lines = rest.split(b"\n")
-    torn = bool(lines.pop())  # after the last newline: nothing, or a line never finished
-    validate = Event.model_validate_json
-    events: list[Event] = []
+    # After the last newline: nothing, or a line never finished.
+    torn = bool(rest) and not rest.endswith(b"\n")
+    events: list[E] = []
     problems: list[str] = []
     bad = 0
-    for number, line in enumerate(lines, start=2):
-        try:
-            events.append(validate(line))
-        except ValidationError as exc:
-            if not line.strip():
-                continue
-            bad += 1
-            if len(problems) < 5:
-                problems.append(_line_problem(number, line, exc))
+    number = 1
+    for lines in line_slices(rest):
+        for line in lines:
+            number += 1
+            try:
+                events.append(validate(line))
+            except ValidationError as exc:
+                if not line.strip():
+                    continue
+                bad += 1
+                if len(problems) < 5:
+                    problems.append(_line_problem(number, line, _event_error(line, exc)))
     if bad:
         raise _invalid(path, problems, bad)
-    data = StoreData.model_construct(
-        schema_version=2,
-        settings=header.settings,
-        roadmaps=header.roadmaps,
-        events=events,
-    )
-    return Decoded(data, False, torn)
+    return Log(header.settings, header.roadmaps, events, False, torn)
+
+
+def _event_error(line: bytes, exc: ValidationError) -> ValidationError:
+    """``Event``'s own account of why ``line`` is not an event (what every reader reports)."""
+    from mlroadmap.records import Event
+
+    try:
+        Event.model_validate_json(line)
+    except ValidationError as error:
+        return error
+    return exc
 
 
 def _invalid(path: Path, problems: list[str], bad: int) -> StoreError:
@@ -292,6 +410,14 @@ class Salvaged(NamedTuple):
     lost_ids: frozenset[str]  # event IDs seen on those lines (to look for elsewhere)
 
 
+class SalvagedLog(NamedTuple):
+    """``Salvaged``, its events as ``LogEvent``s: for what only counts or compares them."""
+
+    log: Log[LogEvent] | None
+    bad_lines: int
+    lost_ids: frozenset[str]
+
+
 _ID_ON_LINE = re.compile(rb'"id"\s*:\s*"([^"\\]{8,64})"')
 
 
@@ -300,21 +426,33 @@ def salvage(raw: bytes) -> Salvaged:
 
     A whole document of an older version is read as a whole.
     """
-    from mlroadmap.records import Event, Header, StoreData
+    log, bad, lost = _salvage(raw, decode_events, _event_validator())
+    return Salvaged(_store_data(log) if log is not None else None, bad, lost)
+
+
+def salvage_log(raw: bytes) -> SalvagedLog:
+    """``salvage``, each event a ``LogEvent``: the same events, lines and IDs."""
+    return SalvagedLog(*_salvage(raw, decode_log, _log_event_validator()))
+
+
+def _salvage(
+    raw: bytes, decode: Callable[[bytes, Path], Log[E]], validate: Callable[[bytes], E]
+) -> tuple[Log[E] | None, int, frozenset[str]]:
+    from mlroadmap.records import Header
 
     try:
-        return Salvaged(decode_full(raw, Path("store")).data, 0, frozenset())
+        return decode(raw, Path("store")), 0, frozenset()
     except StoreError:
         pass
     header: Header | None = None
-    events: list[Event] = []
+    events: list[E] = []
     bad = 0
     lost: set[str] = set()
     for line in raw.split(b"\n"):
         if not line.strip():
             continue
         try:
-            events.append(Event.model_validate_json(line))
+            events.append(validate(line))
             continue
         except ValidationError:
             pass
@@ -327,14 +465,10 @@ def salvage(raw: bytes) -> Salvaged:
         bad += 1
         lost.update(m.decode("utf-8", "replace") for m in _ID_ON_LINE.findall(line))
     if header is None and not events:
-        return Salvaged(None, bad, frozenset(lost))
-    data = StoreData.model_construct(
-        schema_version=2,
-        settings=header.settings if header is not None else _default_settings(),
-        roadmaps=header.roadmaps if header is not None else {},
-        events=events,
-    )
-    return Salvaged(data, bad, frozenset(lost))
+        return None, bad, frozenset(lost)
+    if header is None:
+        return Log(_default_settings(), {}, events), bad, frozenset(lost)
+    return Log(header.settings, header.roadmaps, events), bad, frozenset(lost)
 
 
 def _default_settings() -> Settings:
@@ -343,18 +477,22 @@ def _default_settings() -> Settings:
     return Settings()
 
 
-def out_of_range(events: Iterable[Event], today: date) -> list[str]:
+def out_of_range(events: Iterable[EventLike], today: date) -> list[str]:
     """Events whose time or day lies outside 1970-01-01 .. the day after ``today``."""
     from mlroadmap.records import FIRST_DAY, day_in_range, last_day
 
+    first, last = FIRST_DAY, last_day(today)
     found = []
     for event in events:
-        for name, day in (("time", event.ts.date()), ("day", event.on)):
+        when, on = event.ts.date(), event.on
+        if first <= when <= last and (on is None or first <= on <= last):
+            continue  # the common case, in one test
+        for name, day in (("time", when), ("day", on)):
             if day is not None and not day_in_range(day, today):
                 found.append(
                     f"event {event.id} ({event.roadmap}/{event.item}): its {name} "
                     f"{day.isoformat()} is outside {FIRST_DAY.isoformat()}.."
-                    f"{last_day(today).isoformat()}"
+                    f"{last.isoformat()}"
                 )
     return found
 
@@ -389,6 +527,7 @@ class Seen:
     # The event lines the last write added, which its backup does not hold yet:
     # a second copy of them until the next write catches the backup up.
     tail: bytes = b""
+    summarised: bool = True  # False: ``summary`` was left empty (never saved so)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -444,7 +583,7 @@ class Check:
 
     path: Path
     problem: str | None = None
-    data: StoreData | None = None
+    data: Log[LogEvent] | None = None  # what could be read of the store
     events: int = 0
     torn: bool = False
     duplicates: int = 0
@@ -524,6 +663,16 @@ class Store:
         """
         return self._read()[1].data
 
+    def read_log(self) -> tuple[LogSummary, list[LogEvent]]:
+        """Every event of the store as a ``LogEvent``, and the summary of the same read.
+
+        Each line is validated by ``Event``'s rules and the store refused just
+        as ``load`` refuses it; only the objects are lighter (for the commands
+        that read every event and write none).
+        """
+        seen, log, _ = self._read_as(decode_log)
+        return seen.summary, log.events
+
     def summary(self) -> LogSummary:
         """What the everyday commands need from the log, from the cache when it is current."""
         return self._seen().summary
@@ -544,20 +693,38 @@ class Store:
         The checks against the backup and the last count are skipped when
         the cache says this very file was checked already (unless ``force``).
         """
-        from mlroadmap.records import StoreData
+        seen, log, _ = self._read_as(decode_events, st, cache, force=force)
+        return seen, Decoded(_store_data(log), log.migrated, log.torn)
 
+    def _read_as(
+        self,
+        decode: Callable[[bytes, Path], Log[E]],
+        st: os.stat_result | None = None,
+        cache: Seen | None = None,
+        *,
+        force: bool = False,
+        summarise: bool = True,
+    ) -> tuple[Seen, Log[E], bytes]:
+        """``_read``, the events decoded by ``decode``; also the bytes that were read.
+
+        Without ``summarise`` a store the cache does not vouch for is checked
+        but not summarised (the summary is left empty, ``Seen.summarised`` false,
+        and nothing is saved): for a caller that writes a new summary anyway.
+        """
         if st is None or force:
             st = self._stat()
             cache = self._cached()
         if st is None:
             self._check_backup(None, list)
-            return Seen(LogSummary(), None, 0, appendable=False), Decoded(StoreData(), False, False)
+            return Seen(LogSummary(), None, 0, appendable=False), _empty_log(), b""
         raw = self.read_bytes()
         if raw is None:  # removed since the stat
-            return Seen(LogSummary(), None, 0, appendable=False), Decoded(StoreData(), False, False)
-        decoded = decode_full(raw, self.path)
-        events = decoded.data.events
-        verified = not force and cache is not None and cache.store == _key(st)
+            return Seen(LogSummary(), None, 0, appendable=False), _empty_log(), b""
+        decoded = decode(raw, self.path)
+        events = decoded.events
+        verified = (
+            not force and cache is not None and cache.store == _key(st) and len(raw) == st.st_size
+        )
         if not verified and cache is not None and cache.count > len(events):
             raise StoreError(
                 f"{self.path}: the store holds {len(events)} events, but it held "
@@ -568,7 +735,7 @@ class Store:
         tail = cache.tail if cache is not None else b""
         if not verified and tail:
             have = {e.id for e in events}
-            lost = [e.id for e in _tail_events(tail) if e.id not in have]
+            lost = [i for i in _tail_ids(tail) if i not in have]
             if lost:
                 raise StoreError(
                     f"{self.path}: the store lacks {len(lost)} event(s) its last write "
@@ -576,7 +743,7 @@ class Store:
                     hint=DOCTOR_HINT,
                 )
         if verified and cache is not None:
-            return cache, decoded  # this very file was checked and summarised already
+            return cache, decoded, raw  # this very file was checked and summarised already
         prefix: int | None = None
         backup_key: FileKey | None = None
         within = False
@@ -584,7 +751,10 @@ class Store:
         if found is not None:
             backup_key, prefix = found
             within = True
-        summary = LogSummary.of(decoded.data)
+        if summarise:
+            summary = LogSummary.build(decoded.settings, decoded.roadmaps, events)
+        else:
+            summary = LogSummary()
         seen = Seen(
             summary,
             _key(st),
@@ -594,13 +764,14 @@ class Store:
             backup_within=within,
             backup_prefix=prefix,
             tail=tail,
+            summarised=summarise,
         )
-        if len(raw) == st.st_size:
+        if len(raw) == st.st_size and summarise:
             self._save(seen)
-        return seen, decoded
+        return seen, decoded, raw
 
     def _check_backup(
-        self, raw: bytes | None, events: Callable[[], list[Event]]
+        self, raw: bytes | None, events: Callable[[], Sequence[EventLike]]
     ) -> tuple[FileKey, int | None] | None:
         """Raise unless the store holds every intact event of its backup.
 
@@ -618,15 +789,15 @@ class Store:
             braw = f.read()
         if raw is not None and raw.startswith(braw):
             return _key(st), len(braw)
-        salvaged = salvage(braw)
-        if salvaged.data is None:
+        backup = salvage_log(braw).log
+        if backup is None:
             return _key(st), None  # nothing readable: nothing to lose
         have = {e.id for e in events()}
-        missing = [e.id for e in salvaged.data.events if e.id not in have]
+        missing = [e.id for e in backup.events if e.id not in have]
         if missing:
             what = "the store is missing" if raw is None else "the store lacks"
             raise StoreError(
-                f"{self.path}: {what} {len(missing)} of the {len(salvaged.data.events)} events "
+                f"{self.path}: {what} {len(missing)} of the {len(backup.events)} events "
                 f"its backup {self.backup} holds (for example {', '.join(missing[:3])})",
                 hint=DOCTOR_HINT,
             )
@@ -696,8 +867,14 @@ class Store:
             return self._update(change)
 
     def _update(self, change: Callable[[StoreData], StoreData]) -> StoreData:
-        """``update``'s read-modify-write; the caller holds the lock."""
-        seen, decoded = self._read()
+        """``update``'s read-modify-write; the caller holds the lock.
+
+        A change that only adds events, every one after the last of the log
+        (by ``Event.order``), is appended, as ``append`` does; any other is
+        written whole.
+        """
+        seen, log, _ = self._read_as(decode_events, summarise=False)
+        decoded = Decoded(_store_data(log), log.migrated, log.torn)
         data = decoded.data
         try:
             bst: os.stat_result | None = os.lstat(self.backup)
@@ -713,7 +890,18 @@ class Store:
         new = change(data)
         if new is not data or decoded.migrated:
             had = {e.id for e in data.events}
-            self.write(new, added=[e for e in new.events if e.id not in had])
+            added = [e for e in new.events if e.id not in had]
+            appendable = seen.appendable and seen.store is not None and not decoded.migrated
+            if appendable and _only_appends(data, new, added):
+                if not seen.summarised:
+                    seen.summary = LogSummary.build(data.settings, data.roadmaps, data.events)
+                self._append_events(seen, ordered(added))
+            else:
+                self.write(new, added=added)
+        elif not seen.summarised:  # nothing to write: keep the summary of what was read
+            seen.summary = LogSummary.build(data.settings, data.roadmaps, data.events)
+            seen.summarised = True
+            self._save(seen)
         return new
 
     def append(
@@ -732,20 +920,7 @@ class Store:
             if not events and not started:
                 return summary
             if seen.appendable and seen.store is not None and not started:
-                size = seen.store[2]
-                backup_key = self._catch_up_backup(seen, size)
-                lines = encode_events(events)
-                try:
-                    fsio.append_lines(self.path, lines)
-                except OSError as exc:
-                    raise _write_error(self.path, "append to the store", exc) from None
-                for event in events:
-                    summary.add(event)
-                st = self._stat()
-                if st is not None:
-                    self._save(Seen(summary, _key(st), seen.count + len(events), True,
-                                    backup_key, True, size, _tail(lines)))  # fmt: skip
-                return summary
+                return self._append_events(seen, events)
             from mlroadmap.records import RoadmapSettings
 
             def add(data: StoreData) -> StoreData:
@@ -757,6 +932,27 @@ class Store:
 
             self._update(add)  # a whole rewrite, which also saves the new summary
             return self._seen().summary
+
+    def _append_events(self, seen: Seen, events: list[Event]) -> LogSummary:
+        """Append ``events`` (in log order, each after every event of the store) to the
+        store ``seen`` describes; the backup first becomes the store as it was."""
+        if seen.store is None or not seen.summarised:
+            raise ValueError("appending needs the summary of a store that exists")
+        summary = seen.summary
+        size = seen.store[2]
+        backup_key = self._catch_up_backup(seen, size)
+        lines = encode_events(events)
+        try:
+            fsio.append_lines(self.path, lines)
+        except OSError as exc:
+            raise _write_error(self.path, "append to the store", exc) from None
+        for event in events:
+            summary.add(event)
+        st = self._stat()
+        if st is not None:
+            self._save(Seen(summary, _key(st), seen.count + len(events), True,
+                            backup_key, True, size, _tail(lines)))  # fmt: skip
+        return summary
 
     def _catch_up_backup(self, seen: Seen, size: int) -> FileKey:
         """Make the backup a copy of the store's first ``size`` bytes (the store as it is).
@@ -785,7 +981,7 @@ class Store:
                     raw = current.read(size)
                 found = None
                 if bst is not None:
-                    found = self._check_backup(raw, lambda: decode_full(raw, self.path).data.events)
+                    found = self._check_backup(raw, lambda: decode_log(raw, self.path).events)
                 if found is not None and found[1] is not None:
                     fsio.append_lines(backup, raw[found[1] :])
                 else:
@@ -875,36 +1071,35 @@ class Store:
     def check(self, *, today: date) -> Check:
         """Everything ``doctor`` reports of the store's files; rebuilds a bad cache."""
         report = Check(path=self.path, symlink=self.link, copies=self.copies())
+        braw: bytes | None = None
         if self.backup.exists():
             report.backup = self.backup
             try:
                 braw = self.backup.read_bytes()
             except OSError:
                 braw = b""
-            salvaged = salvage(braw)
-            if salvaged.data is not None:
-                report.backup_events = len(salvaged.data.events)
-            report.backup_bad_lines = salvaged.bad_lines
         cached = self._cached()
         problem_before = self.cache_problem
         try:
-            seen, decoded = self._read(force=True)
+            seen, log, raw = self._read_as(decode_log, force=True)
         except StoreError as exc:
             report.problem = exc.message
-            raw = self.read_bytes() or b""
-            salvaged = salvage(raw)
-            report.data = salvaged.data
-            report.events = len(salvaged.data.events) if salvaged.data is not None else 0
-            report.missing = self._missing_from_backup(salvaged.data)
-            if report.data is not None:
-                report.out_of_range = out_of_range(report.data.events, today)
+            if braw is not None:
+                self._count_backup(report, braw, None)
+            salvaged = salvage_log(self.read_bytes() or b"").log
+            report.data = salvaged
+            report.events = len(salvaged.events) if salvaged is not None else 0
+            report.missing = self._missing_from_backup(salvaged)
+            if salvaged is not None:
+                report.out_of_range = out_of_range(salvaged.events, today)
             return report
-        data = decoded.data
-        report.data = data
-        report.events = len(data.events)
-        report.torn = decoded.torn
-        report.duplicates = len(data.events) - len({e.id for e in data.events})
-        report.out_of_range = out_of_range(data.events, today)
+        if braw is not None:
+            self._count_backup(report, braw, None if log.migrated else raw)
+        report.data = log
+        report.events = len(log.events)
+        report.torn = log.torn
+        report.duplicates = len(log.events) - len({e.id for e in log.events})
+        report.out_of_range = out_of_range(log.events, today)
         if problem_before is not None:
             report.cache = problem_before
         elif (
@@ -915,19 +1110,33 @@ class Store:
             report.cache = "the cached summary did not match the log"
         return report
 
-    def _missing_from_backup(self, data: StoreData | None) -> list[str]:
+    @staticmethod
+    def _count_backup(report: Check, braw: bytes, raw: bytes | None) -> None:
+        """The backup's intact events and damaged lines: counted from its lines when
+        it is the first bytes of ``raw`` (a store of lines that read whole), else
+        salvaged line by line."""
+        count = _prefix_events(braw, raw) if raw is not None else None
+        if count is not None:
+            report.backup_events, report.backup_bad_lines = count, 0
+            return
+        salvaged = salvage_log(braw)
+        if salvaged.log is not None:
+            report.backup_events = len(salvaged.log.events)
+        report.backup_bad_lines = salvaged.bad_lines
+
+    def _missing_from_backup(self, data: Log[LogEvent] | None) -> list[str]:
         """IDs of events the backup or the last write's second copy hold and ``data`` lacks."""
         try:
             braw = self.backup.read_bytes()
         except OSError:
             braw = b""
-        backup = salvage(braw).data
-        known = list(backup.events) if backup is not None else []
+        backup = salvage_log(braw).log
+        known = [e.id for e in backup.events] if backup is not None else []
         cache = self._cached()
         if cache is not None:
-            known += _tail_events(cache.tail)
+            known += _tail_ids(cache.tail)
         have = {e.id for e in data.events} if data is not None else set()
-        return list(dict.fromkeys(e.id for e in known if e.id not in have))
+        return list(dict.fromkeys(i for i in known if i not in have))
 
     def restore(self) -> Restored:
         """Salvage every intact event of the store, its backup and earlier copies.
@@ -1039,6 +1248,26 @@ def _checksum(body: bytes | memoryview) -> bytes:
 MAX_TAIL_BYTES = 4 * 1024 * 1024  # a larger write (a big merge) keeps no second copy
 
 
+_BLANK_LINE = re.compile(rb"\n[ \t\r\x0b\x0c]*(?=\n)")
+
+
+def _prefix_events(braw: bytes, raw: bytes) -> int | None:
+    """The events of a backup that is the first bytes of ``raw``, a store of lines
+    that read whole: its lines after the header that are ended and not blank
+    (each is one of the store's valid lines). None when it is not such a prefix."""
+    head_end = raw.find(b"\n")
+    if head_end < 0 or len(braw) <= head_end or not raw.startswith(braw):
+        return None
+    lines = braw.count(b"\n", head_end + 1)
+    starts = braw.count(b"\n{", head_end)  # lines that start as an event does
+    last = braw.rfind(b"\n")
+    if braw[last + 1 : last + 2] == b"{":
+        starts -= 1  # the unfinished last line
+    if starts == lines:
+        return lines
+    return lines - len(_BLANK_LINE.findall(braw, head_end))  # blank lines are no events
+
+
 def _tail(lines: bytes) -> bytes:
     return lines if len(lines) <= MAX_TAIL_BYTES else b""
 
@@ -1066,6 +1295,26 @@ def _write_error(path: Path, step: str, exc: OSError) -> StoreError:
 def _tail_events(tail: bytes) -> list[Event]:
     salvaged = salvage(tail)
     return salvaged.data.events if salvaged.data is not None else []
+
+
+def _tail_ids(tail: bytes) -> list[str]:
+    """The IDs of the events in the cache's second copy of the last write."""
+    log = salvage_log(tail).log
+    return [e.id for e in log.events] if log is not None else []
+
+
+def _only_appends(data: StoreData, new: StoreData, added: list[Event]) -> bool:
+    """Whether ``new`` is ``data`` (the same header, every event kept as it was)
+    with ``added`` after the last event of ``data``: what appending ``added`` gives."""
+    if not added or new.settings != data.settings or new.roadmaps != data.roadmaps:
+        return False
+    if len(new.events) != len(data.events) + len(added):
+        return False
+    first = min(e.order for e in added)
+    if any(e.order >= first for e in data.events):  # stops at the first later event
+        return False
+    kept = {id(e) for e in data.events}
+    return sum(1 for e in new.events if id(e) in kept) == len(data.events)
 
 
 def _union(stores: list[StoreData]) -> StoreData:
@@ -1157,37 +1406,58 @@ def merge_data(a: StoreData, b: StoreData) -> StoreData:
 
 
 class OtherStore(NamedTuple):
-    """Another copy of a store, held compactly: each event as its validated JSON text.
+    """Another copy of a store, held compactly: each event a ``LogEvent``.
 
     ``merge_other(data, other)`` gives what ``merge_data(data, decoded other)``
     gives, while only the events new to ``data`` (or differing from it) become
-    objects.
+    models.
     """
 
     settings: Settings
     roadmaps: dict[str, Any]
-    events: dict[str, tuple[tuple[int, datetime, str], str]]  # ID -> (order, JSON)
+    events: dict[str, LogEvent]  # by ID
+
+
+EVENT_FIELDS = ("id", "seq", "ts", "roadmap", "item", "action", "on", "note", "undated",
+                "reverts", "replaces")  # fmt: skip
+
+
+@cache
+def _fields() -> Callable[[Any], tuple[Any, ...]]:
+    from operator import attrgetter
+
+    return attrgetter(*EVENT_FIELDS)
+
+
+def _as_event(event: LogEvent) -> Event:
+    """The model of a validated ``LogEvent`` (for a store that is written)."""
+    from mlroadmap.records import Event
+
+    values = zip(EVENT_FIELDS, _fields()(event), strict=True)
+    return Event.model_validate({name: value for name, value in values if value is not None})
 
 
 def merge_other(data: StoreData, other: OtherStore) -> StoreData:
     """``merge_data`` of ``data`` and another copy read by ``read_other``.
 
-    Uses ``other.events`` up (it is emptied), so no event is held twice.
+    Uses ``other.events`` up (it is emptied), so no event is held twice. An
+    event both hold is compared field by field; only two versions that
+    differ are written out as JSON to choose between them.
     """
-    from mlroadmap.records import Event
 
+    fields = _fields()
     by_id: dict[str, Event] = {}
     for event in data.events:
         _fold(by_id, event)
     for event_id in list(other.events):
-        order, text = other.events.pop(event_id)  # each text is let go once it is used
+        theirs = other.events.pop(event_id)  # each is let go once it is used
         kept = by_id.get(event_id)
         if kept is None:
-            by_id[event_id] = Event.model_validate_json(text)
-            continue
-        kept_json = kept.model_dump_json()
-        if kept_json != text and (order, text) > (kept.order, kept_json):
-            by_id[event_id] = Event.model_validate_json(text)
+            by_id[event_id] = _as_event(theirs)
+        elif fields(kept) != fields(theirs):
+            event = _as_event(theirs)
+            if _later(kept, event, kept.model_dump_json(), event.model_dump_json()):
+                by_id[event_id] = event
     return _merged(data, other, list(by_id.values()))
 
 
@@ -1243,51 +1513,54 @@ def _read_capped(path: Path) -> bytes:
 
 def _compact(raw: bytes, path: Path, today: date) -> tuple[OtherStore, list[str]]:
     """``raw`` as an ``OtherStore``, and its events with impossible dates."""
-    from mlroadmap.records import Event, Header
+    from mlroadmap.records import Header
 
     head, _, rest = raw.partition(b"\n")
     header = _json_object(head)
     lines = header is not None and "events" not in header
     if not (lines and header is not None and header.get("schema_version") == SCHEMA_VERSION):
-        data = decode(raw, path)[0]  # an older version: small, read whole
-        compact = OtherStore(data.settings, dict(data.roadmaps), {})
-        for event in data.events:
-            _keep(compact.events, event, event.model_dump_json())
-        return compact, out_of_range(data.events, today)
+        log = decode_log(raw, path)  # an older version: small, read whole
+        compact = OtherStore(log.settings, dict(log.roadmaps), {})
+        for event in log.events:
+            _keep(compact.events, event)
+        return compact, out_of_range(log.events, today)
     try:
         first = Header.model_validate_json(head)
     except ValidationError as exc:
         raise _invalid(path, [_line_problem(1, head, exc)], 1) from None
     del raw, head
     compact = OtherStore(first.settings, dict(first.roadmaps), {})
+    validate = _log_event_validator()
     bad: list[str] = []
     problems: list[str] = []
     count = 0
-    pending = rest.split(b"\n")
-    del rest
-    pending.pop()  # after the last newline: nothing, or a line never finished
-    for number, line in enumerate(pending, start=2):
-        try:
-            event = Event.model_validate_json(line)
-        except ValidationError as exc:
-            if not line.strip():
-                continue
-            count += 1
-            if len(problems) < 5:
-                problems.append(_line_problem(number, line, exc))
-            continue
-        pending[number - 2] = b""  # each line is let go once it is read
-        bad += out_of_range([event], today)
-        _keep(compact.events, event, event.model_dump_json())
+    number = 1
+    for part in line_slices(rest):
+        read = []
+        for line in part:
+            number += 1
+            try:
+                read.append(validate(line))
+            except ValidationError as exc:
+                if not line.strip():
+                    continue
+                count += 1
+                if len(problems) < 5:
+                    problems.append(_line_problem(number, line, _event_error(line, exc)))
+        bad += out_of_range(read, today)
+        for event in read:
+            _keep(compact.events, event)
     if count:
         raise _invalid(path, problems, count)
     return compact, bad
 
 
-def _keep(
-    events: dict[str, tuple[tuple[int, datetime, str], str]], event: Event, text: str
-) -> None:
+def _keep(events: dict[str, LogEvent], event: LogEvent) -> None:
     """Add one event to a compact store, two versions of one ID as ``merge_data`` would."""
     kept = events.get(event.id)
-    if kept is None or (event.order, text) > (kept[0], kept[1]):
-        events[event.id] = (event.order, text)
+    if kept is None:
+        events[event.id] = event
+    elif _fields()(kept) != _fields()(event):
+        old, new = _as_event(kept), _as_event(event)
+        if _later(old, new, old.model_dump_json(), new.model_dump_json()):
+            events[event.id] = event

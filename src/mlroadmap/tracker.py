@@ -6,7 +6,7 @@ Each function returns a typed result for ``render`` or raises an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from mlroadmap.importer import Imported
     from mlroadmap.importer import Summary as ImportSummary
     from mlroadmap.models import SkillsCatalogue
-    from mlroadmap.records import Event, Settings, StoreData
+    from mlroadmap.records import Event, EventLike, LogEvent, Settings, StoreData
     from mlroadmap.skills import SkillState
 
 DEFAULT_ROADMAP = "ml-12-weeks"
@@ -71,6 +71,7 @@ class Tracker:
         self.catalog = catalog if catalog is not None else Catalog()
         self.store = store if store is not None else Store()
         self._data: StoreData | None = None
+        self._log: tuple[LogSummary, list[LogEvent]] | None = None
         self._summary: LogSummary | None = None
         self._skills: SkillsCatalogue | None = None
         self._statuses: tuple[LogSummary, dict[tuple[str, str], str]] | None = None
@@ -83,6 +84,17 @@ class Tracker:
         return self._data
 
     @property
+    def events(self) -> list[LogEvent]:
+        """Every event, validated, held light (for the commands that only read them)."""
+        return self._read_log()[1]
+
+    def _read_log(self) -> tuple[LogSummary, list[LogEvent]]:
+        """The events and the summary of the same read of the store."""
+        if self._log is None:
+            self._log = self.store.read_log()
+        return self._log
+
+    @property
     def summary(self) -> LogSummary:
         """What most commands need from the log, without reading every event."""
         if self._summary is None:
@@ -93,6 +105,7 @@ class Tracker:
         """The store changed: remember what is known of it now (None: read it when needed)."""
         self._summary = summary
         self._data = data
+        self._log = None
 
     def active_id(self, summary: LogSummary | None = None) -> str:
         active = (summary or self.summary).active
@@ -116,7 +129,15 @@ class Tracker:
 
     def full_states(self, roadmap: Roadmap) -> dict[str, ItemState]:
         """As ``states``, with each item's notes and history (reads every event)."""
-        return replay(roadmap, self.data.events)
+        return replay(roadmap, self.events)
+
+    def noted_states(self, roadmap: Roadmap) -> dict[str, ItemState]:
+        """As ``states``, with each item's notes but not its history: what an export
+        shows. Only the events that carry or change a note are replayed."""
+        from mlroadmap.progress import attach_notes
+
+        summary, events = self._read_log()
+        return attach_notes(roadmap, summary.states(roadmap), events)
 
     def started(self, roadmap_id: str) -> date | None:
         """When the learner started a roadmap: the earlier of the start date they set
@@ -765,22 +786,25 @@ class DoctorReport(NamedTuple):
     unreadable: int = 0  # restore: damaged lines whose event no copy holds
 
 
-def _orphans(catalog: Catalog, data: StoreData) -> list[Orphan]:
-    found: dict[tuple[str, str], list[str | int]] = {}
-    for event in data.events:
-        roadmap = catalog.find(event.roadmap)
-        if roadmap is None and event.roadmap in catalog.files:
+def _orphans(catalog: Catalog, events: Iterable[EventLike]) -> list[Orphan]:
+    """Recorded items their roadmap lacks, with their events: each (roadmap, item)
+    looked up once."""
+    from collections import Counter
+
+    per_item = Counter((event.roadmap, event.item) for event in events)
+    found = []
+    for (rid, item), n in sorted(per_item.items()):
+        roadmap = catalog.find(rid)
+        if roadmap is None and rid in catalog.files:
             continue  # its file cannot be loaded: listed among the roadmap problems
         if roadmap is None:
             reason = "the roadmap is not installed"
-        elif roadmap.index.current(event.item) is not None:
+        elif roadmap.index.current(item) is not None:
             continue
         else:
             reason = "the roadmap has no such item"
-        key = (event.roadmap, event.item)
-        entry = found.setdefault(key, [reason, 0])
-        entry[1] = int(entry[1]) + 1
-    return [Orphan(r, i, int(n), str(why)) for (r, i), (why, n) in sorted(found.items())]
+        found.append(Orphan(rid, item, n, reason))
+    return found
 
 
 def doctor(tracker: Tracker, *, restore: bool = False) -> DoctorReport:
@@ -804,7 +828,7 @@ def doctor(tracker: Tracker, *, restore: bool = False) -> DoctorReport:
         events=check.events,
         backup=check.backup,
         backup_events=check.backup_events,
-        orphans=_orphans(tracker.catalog, check.data) if check.data is not None else [],
+        orphans=_orphans(tracker.catalog, check.data.events) if check.data is not None else [],
         restored_from=restored_from,
         set_aside=restored.set_aside if restored is not None else None,
         unfinished_line=check.torn,
@@ -852,7 +876,7 @@ def merge(tracker: Tracker, *, other: Path) -> MergeResult:
 
 
 class LogEntry(NamedTuple):
-    event: Event
+    event: EventLike
     title: str | None  # None when the item is no longer in its roadmap
 
 
@@ -881,7 +905,7 @@ def log(
     from mlroadmap.progress import by_day
 
     only = tracker.roadmap(roadmap_query).id if roadmap_query is not None else None
-    events = tracker.data.events
+    events = tracker.events
     chosen = [
         event
         for event in by_day(events)
@@ -1183,7 +1207,7 @@ def export(tracker: Tracker, *, roadmap_query: str | None, fmt: str) -> str:
     from mlroadmap import exporter
 
     roadmap = tracker.roadmap(roadmap_query)
-    states = tracker.full_states(roadmap)
+    states = tracker.noted_states(roadmap)
     started = tracker.started(roadmap.id)
     if fmt == ExportFormat.MD:
         return exporter.markdown(roadmap, states, started)

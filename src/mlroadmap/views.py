@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from mlroadmap.models import Node, Resource, Roadmap
-    from mlroadmap.records import Event
+    from mlroadmap.records import EventLike
     from mlroadmap.skills import SkillState
     from mlroadmap.tracker import (
         CalendarResult,
@@ -420,7 +420,7 @@ def _link_style(url: str | None, style: str = "") -> str:
     return f"{style} link {url}".strip()
 
 
-def _event_line(event: Event, *, with_note: bool = False, number: int | None = None) -> Text:
+def _event_line(event: EventLike, *, with_note: bool = False, number: int | None = None) -> Text:
     from rich.text import Text
 
     line = Text(f"  {local_time(event.ts)}  ", style="dim")
@@ -437,7 +437,7 @@ def _event_line(event: Event, *, with_note: bool = False, number: int | None = N
     return line
 
 
-def _revert_word(event: Event) -> str:
+def _revert_word(event: EventLike) -> str:
     """How a taking-back event reads: an undo, or a note edited or deleted."""
     if event.reverts is not None:
         return "(undo)"
