@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlroadmap.progress import DONE, SKIPPED, STARTED, TODO, Count
 from mlroadmap.text import UNSAFE, clean, plural
-from mlroadmap.views import percent
+from mlroadmap.views import pace_lines, percent
 from mlroadmap.vocabulary import SETTLED
 
 if TYPE_CHECKING:
@@ -275,33 +275,7 @@ def _planned_end(report: RoadmapReport) -> date | None:
 
 def _lines(report: RoadmapReport) -> list[str]:
     result = report.progress
-    p, s = result.pace, result.schedule
-    lines = []
-    if p.remaining == 0:
-        lines.append("Finished: every item is done or skipped.")
-    elif p.per_week == 0 or p.eta is None:
-        lines.append(
-            f"Pace: nothing finished in the last {plural(p.window_days, 'day')}; "
-            f"{plural(p.remaining, 'item')} to go."
-        )
-    else:
-        lines.append(
-            f"Pace: {p.per_week:.1f} items a week over the last "
-            f"{plural(p.window_days, 'day')}; {plural(p.remaining, 'item')} to go, "
-            f"finishing around {p.eta.isoformat()}."
-        )
-    if s is not None:
-        ahead = s.weeks_ahead
-        verdict = (
-            "on schedule"
-            if ahead == 0
-            else f"{plural(abs(ahead), 'week')} {'ahead' if ahead > 0 else 'behind'}"
-        )
-        where = f"you are on week {s.learner_week}" if s.learner_week is not None else "all done"
-        lines.append(
-            f"Schedule: started {s.started.isoformat()}; the calendar says week "
-            f"{s.calendar_week} of {s.last_week}, {where}: {verdict}."
-        )
+    lines = pace_lines(result)  # the pace and schedule as 'progress' words them
     planned = _planned_end(report)
     if planned is not None:
         lines.append(f"The plan ends on {planned.isoformat()}.")

@@ -507,7 +507,7 @@ def _days(days: int) -> str:
     return f"{days // 7} weeks" if days % 7 == 0 and days > 7 else f"{days} days"
 
 
-def _pace_lines(result: ProgressResult) -> list[str]:
+def pace_lines(result: ProgressResult) -> list[str]:
     p = result.pace
     lines = []
     if p.remaining == 0:
@@ -589,7 +589,7 @@ def progress_view(result: ProgressResult) -> RenderableType:
             name.append(f" ({', '.join(extra)})", style="dim")
         count = section.total
         table.add_row(name, done_fraction(count), bar(count), percent(count))
-    footer = [Text(line) for line in _pace_lines(result)]
+    footer = [Text(line) for line in pace_lines(result)]
     if result.total.credited:
         footer.insert(
             0,
@@ -987,7 +987,7 @@ def overview_view(result: OverviewResult) -> RenderableType:
     line = Table.grid(padding=(0, 1))
     line.add_row(bar(p.total), Text(f"{done_fraction(p.total)} done  {percent(p.total)}"))
     parts: list[RenderableType] = [head, line]
-    parts.extend(Text(text) for text in _pace_lines(p))
+    parts.extend(Text(text) for text in pace_lines(p))
     if result.next.items:
         parts.append(Text(""))
         parts.append(Text("Next:", style="bold"))
