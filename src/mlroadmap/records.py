@@ -7,7 +7,7 @@ run most read the store's cached summary and never validate a record.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, Literal, Protocol
+from typing import TYPE_CHECKING, Annotated, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.dataclasses import dataclass
@@ -60,7 +60,29 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
-class Event(_Record):
+class _Placed:
+    """Where an event stands in the log and the day it counts for; shared by
+    ``Event`` and ``LogEvent``, which declare the fields these read."""
+
+    __slots__ = ()
+    if TYPE_CHECKING:  # declared by the classes (not here: that would reorder their fields)
+        seq: int | None
+        ts: datetime
+        id: str
+        on: date | None
+
+    @property
+    def order(self) -> tuple[int, datetime, str]:
+        """The event's place in the log (merged copies agree on it)."""
+        return (self.seq or 0, self.ts, self.id)
+
+    @property
+    def day(self) -> date:
+        """The day the work happened: the local date, unless back-dated."""
+        return event_day(self.ts, self.on)
+
+
+class Event(_Record, _Placed):
     """One thing the learner did, for one item of one roadmap.
 
     ``seq`` orders the log: each new event gets one more than the highest in
@@ -87,16 +109,6 @@ class Event(_Record):
     # A note edited or deleted: the event whose note this one replaces (no text: deletes).
     replaces: EventId | None = None
 
-    @property
-    def order(self) -> tuple[int, datetime, str]:
-        """The event's place in the log (merged copies agree on it)."""
-        return (self.seq or 0, self.ts, self.id)
-
-    @property
-    def day(self) -> date:
-        """The day the work happened: the local date, unless back-dated."""
-        return event_day(self.ts, self.on)
-
 
 def event_day(ts: datetime, on: date | None) -> date:
     """``Event.day``: ``on`` when back-dated, else the local date of ``ts``."""
@@ -109,7 +121,7 @@ def event_day(ts: datetime, on: date | None) -> date:
 
 
 @dataclass(slots=True, frozen=True, config=ConfigDict(extra="forbid", defer_build=True))
-class LogEvent:
+class LogEvent(_Placed):
     """An event as the commands that only read the log hold it: the same fields,
     validated by the same rules as ``Event``, in a slotted object about a
     quarter of a model's size (a log of 100,000 events is read whole by
@@ -127,16 +139,6 @@ class LogEvent:
     undated: Literal[True] | None = None
     reverts: EventId | None = None
     replaces: EventId | None = None
-
-    @property
-    def order(self) -> tuple[int, datetime, str]:
-        """The event's place in the log (merged copies agree on it)."""
-        return (self.seq or 0, self.ts, self.id)
-
-    @property
-    def day(self) -> date:
-        """The day the work happened: the local date, unless back-dated."""
-        return event_day(self.ts, self.on)
 
 
 class EventLike(Protocol):
