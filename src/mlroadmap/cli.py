@@ -931,25 +931,35 @@ def doctor_cmd(
             "the current files are kept under new names.",
         ),
     ] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Validate every line of the store again, even when its bytes are those "
+            "of its last check.",
+        ),
+    ] = False,
     json: JsonOpt = False,
 ) -> None:
     """Check the store, its backup and cache, and your roadmaps; remove leftovers.
 
     Lists roadmap files that cannot be loaded (the other commands skip them),
     ticks on items no roadmap has now and events with impossible dates, and
-    deletes temporary files left by killed writes. --restore salvages every
-    intact event of the store and its copies. Exits 1 when the store is
-    unreadable or lacks events a copy of it holds, else 2 when a roadmap file
-    is invalid.
+    deletes temporary files left by killed writes. A store whose bytes have not
+    changed since every line was validated (their checksum says so) is not
+    validated again unless --full. --restore salvages every intact event of
+    the store and its copies. Exits 1 when the store is unreadable or lacks
+    events a copy of it holds, else 2 when a roadmap file is invalid.
 
     \b
     Examples:
       mlroadmap doctor
+      mlroadmap doctor --full
       mlroadmap doctor --restore
     """
     from mlroadmap import jsondoc, tracker, views
 
-    report = tracker.doctor(tracker.Tracker(), restore=restore)
+    report = tracker.doctor(tracker.Tracker(), restore=restore, full=full)
     output(json, jsondoc.doctor_json, views.doctor_view, report)
     if not report.healthy:
         raise typer.Exit(int(ExitStatus.STORE))

@@ -224,13 +224,13 @@ def remove(path: Path) -> None:
     fsync_dir(path.parent)
 
 
-def write_cache(path: Path, text: str) -> None:
+def write_cache(path: Path, content: str | bytes) -> None:
     """Write a cache file whole; a failure only costs time later, so it is ignored."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp, fd = _create_private(path)
         try:
-            write_all(fd, text.encode("utf-8"))
+            write_all(fd, content.encode("utf-8") if isinstance(content, str) else content)
         finally:
             os.close(fd)
         os.replace(tmp, path)

@@ -169,6 +169,7 @@ def doctor_json(report: DoctorReport) -> dict[str, Any]:
         "healthy": report.healthy,
         "problem": report.problem,
         "events": report.events,
+        "checked_every_line": report.checked_every_line,
         "backup": str(report.backup) if report.backup else None,
         "backup_events": report.backup_events,
         "orphans": [

@@ -7,11 +7,12 @@ run most read the store's cached summary and never validate a record.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, Literal, Protocol
+from typing import Annotated, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.dataclasses import dataclass
 
+from mlroadmap.timeline import Placed
 from mlroadmap.vocabulary import ID_RE, MAX_ID_LENGTH, SCHEMA_VERSION, STATUS_ACTIONS
 
 Slug = Annotated[
@@ -60,29 +61,7 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
-class _Placed:
-    """Where an event stands in the log and the day it counts for; shared by
-    ``Event`` and ``LogEvent``, which declare the fields these read."""
-
-    __slots__ = ()
-    if TYPE_CHECKING:  # declared by the classes (not here: that would reorder their fields)
-        seq: int | None
-        ts: datetime
-        id: str
-        on: date | None
-
-    @property
-    def order(self) -> tuple[int, datetime, str]:
-        """The event's place in the log (merged copies agree on it)."""
-        return (self.seq or 0, self.ts, self.id)
-
-    @property
-    def day(self) -> date:
-        """The day the work happened: the local date, unless back-dated."""
-        return event_day(self.ts, self.on)
-
-
-class Event(_Record, _Placed):
+class Event(_Record, Placed):
     """One thing the learner did, for one item of one roadmap.
 
     ``seq`` orders the log: each new event gets one more than the highest in
@@ -110,18 +89,8 @@ class Event(_Record, _Placed):
     replaces: EventId | None = None
 
 
-def event_day(ts: datetime, on: date | None) -> date:
-    """``Event.day``: ``on`` when back-dated, else the local date of ``ts``."""
-    if on is not None:
-        return on
-    try:
-        return ts.astimezone().date()
-    except (OverflowError, ValueError):  # a time at the very end of the calendar
-        return ts.date()
-
-
 @dataclass(slots=True, frozen=True, config=ConfigDict(extra="forbid", defer_build=True))
-class LogEvent(_Placed):
+class LogEvent(Placed):
     """An event as the commands that only read the log hold it: the same fields,
     validated by the same rules as ``Event``, in a slotted object about a
     quarter of a model's size (a log of 100,000 events is read whole by

@@ -145,35 +145,8 @@ class Rows:
     def plain_lines(self, ascii_only: bool = False) -> list[str] | None:
         """The rows as lines of text, unwrapped and uncoloured, as Rich prints them at
         any width wide enough; None when a cell holds a tab or a short cell a newline."""
-        from rich.cells import cell_len
-
         header = None if self.headers is None else tuple(self.headers)
-        rows: list[tuple[str, ...]] = [tuple(cell.plain for cell in row) for row in self.rows]
-        if header is not None:
-            rows.insert(0, header)
-        if not rows:
-            return []
-        short = len(rows[0]) - 1
-        widths = [0] * short
-        for row in rows:
-            if any("\t" in cell for cell in row) or any("\n" in c for c in row[:short]):
-                return None
-            for i in range(short):
-                widths[i] = max(widths[i], cell_len(row[i]))
-        gaps = [2] * (short - 1) + [1]
-        indent = " " * (sum(widths) + sum(gaps) + 1)
-        lines = []
-        for row in rows:
-            start = "".join(
-                row[i] + " " * (widths[i] - cell_len(row[i]) + gaps[i]) for i in range(short)
-            )
-            split = _split_lines(row[-1])
-            if split is None:
-                return None
-            first, *more = split
-            lines.append(f"{start} {first}")
-            lines.extend(indent + line for line in more)
-        return lines
+        return plain_rows(header, [tuple(cell.plain for cell in row) for row in self.rows])
 
     def _lines(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
         """Each row as one text, its cells two spaces apart, wrapped at spaces."""
@@ -265,6 +238,44 @@ class Rows:
                 yield Segment(" ", style)
                 yield from _styled(_segments(line, console), style)
                 yield new_line
+
+
+def plain_rows(header: tuple[str, ...] | None, rows: list[tuple[str, ...]]) -> list[str] | None:
+    """``Rows.plain_lines`` of rows given as their cells' plain text."""
+    from rich.cells import cell_len
+
+    if header is not None:
+        rows.insert(0, header)
+    if not rows:
+        return []
+    short = len(rows[0]) - 1
+    widths = [0] * short
+    cells: list[list[int]] = []  # each row's short cells' widths
+    for row in rows:
+        if "\t" in row[-1]:
+            return None
+        sizes = []
+        for i in range(short):
+            cell = row[i]
+            if "\t" in cell or "\n" in cell:
+                return None
+            size = len(cell) if cell.isascii() else cell_len(cell)
+            sizes.append(size)
+            if size > widths[i]:
+                widths[i] = size
+        cells.append(sizes)
+    gaps = [2] * (short - 1) + [1]
+    indent = " " * (sum(widths) + sum(gaps) + 1)
+    lines = []
+    for row, sizes in zip(rows, cells, strict=True):
+        start = "".join(row[i] + " " * (widths[i] - sizes[i] + gaps[i]) for i in range(short))
+        split = _split_lines(row[-1])
+        if split is None:
+            return None
+        first, *more = split
+        lines.append(f"{start} {first}")
+        lines.extend(indent + line for line in more)
+    return lines
 
 
 def _split_lines(text: str) -> list[str] | None:

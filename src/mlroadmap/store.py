@@ -50,6 +50,8 @@ import json
 import os
 import re
 import stat
+import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -65,6 +67,7 @@ from mlroadmap.progress import LogSummary, ordered
 from mlroadmap.vocabulary import SCHEMA_VERSION
 
 if TYPE_CHECKING:
+    from mlroadmap.logindex import IndexedLog, LogIndex
     from mlroadmap.records import (
         Event,
         EventLike,
@@ -257,10 +260,11 @@ def decode_events(raw: bytes, path: Path) -> Log[Event]:
     return Log(data.settings, dict(data.roadmaps), list(data.events), migrated=True)
 
 
-def decode_log(raw: bytes, path: Path) -> Log[LogEvent]:
+def decode_log(raw: bytes, path: Path, offsets: list[int] | None = None) -> Log[LogEvent]:
     """As ``decode_events``, every line validated by the same rules, each event a
-    ``LogEvent`` (for the commands that only read the log)."""
-    log = _decode(raw, path, _log_event_validator())
+    ``LogEvent`` (for the commands that only read the log). ``offsets`` is given
+    each event's line's offset in ``raw`` (nothing for an older format)."""
+    log = _decode(raw, path, _log_event_validator(), offsets)
     if log is not None:
         return log
     data = _decode_document(raw, path, _json_object(raw.partition(b"\n")[0])).data
@@ -268,17 +272,25 @@ def decode_log(raw: bytes, path: Path) -> Log[LogEvent]:
     return Log(data.settings, dict(data.roadmaps), events, migrated=True)
 
 
-def _decode(raw: bytes, path: Path, validate: Callable[[bytes], E]) -> Log[E] | None:
+def _decode(
+    raw: bytes, path: Path, validate: Callable[[bytes], E], offsets: list[int] | None = None
+) -> Log[E] | None:
     """A store of the current version as a ``Log``; None for a whole document."""
     head, _, rest = raw.partition(b"\n")
     header = _json_object(head)
     lines = header is not None and "events" not in header
     if lines and header is not None and header.get("schema_version") == SCHEMA_VERSION:
-        return _decode_lines(head, rest, path, validate)
+        return _decode_lines(head, rest, path, validate, offsets)
     return None
 
 
-def _decode_lines(head: bytes, rest: bytes, path: Path, validate: Callable[[bytes], E]) -> Log[E]:
+def _decode_lines(
+    head: bytes,
+    rest: bytes,
+    path: Path,
+    validate: Callable[[bytes], E],
+    offsets: list[int] | None = None,
+) -> Log[E]:
     from mlroadmap.records import Header
 
     try:
@@ -291,17 +303,21 @@ def _decode_lines(head: bytes, rest: bytes, path: Path, validate: Callable[[byte
     problems: list[str] = []
     bad = 0
     number = 1
+    at = len(head) + 1  # where the line starts in the store
     for lines in line_slices(rest):
         for line in lines:
             number += 1
             try:
                 events.append(validate(line))
             except ValidationError as exc:
-                if not line.strip():
-                    continue
-                bad += 1
-                if len(problems) < 5:
-                    problems.append(_line_problem(number, line, _event_error(line, exc)))
+                if line.strip():
+                    bad += 1
+                    if len(problems) < 5:
+                        problems.append(_line_problem(number, line, _event_error(line, exc)))
+            else:
+                if offsets is not None:
+                    offsets.append(at)
+            at += len(line) + 1
     if bad:
         raise _invalid(path, problems, bad)
     return Log(header.settings, header.roadmaps, events, False, torn)
@@ -583,8 +599,11 @@ class Check:
 
     path: Path
     problem: str | None = None
-    data: Log[LogEvent] | None = None  # what could be read of the store
     events: int = 0
+    per_item: Counter[tuple[str, str]] = field(default_factory=Counter)  # events by item
+    # The store's bytes were those of its last full validation (by their checksum),
+    # so its lines were not validated again (``check(full=True)`` validates them).
+    unchanged: bool = False
     torn: bool = False
     duplicates: int = 0
     backup: Path | None = None
@@ -663,19 +682,109 @@ class Store:
         """
         return self._read()[1].data
 
-    def read_log(self) -> tuple[LogSummary, list[LogEvent]]:
-        """Every event of the store as a ``LogEvent``, and the summary of the same read.
-
-        Each line is validated by ``Event``'s rules and the store refused just
-        as ``load`` refuses it; only the objects are lighter (for the commands
-        that read every event and write none).
-        """
-        seen, log, _ = self._read_as(decode_log)
-        return seen.summary, log.events
-
     def summary(self) -> LogSummary:
         """What the everyday commands need from the log, from the cache when it is current."""
         return self._seen().summary
+
+    # -- the log index ----------------------------------------------------
+
+    def indexed(self) -> tuple[LogSummary, IndexedLog]:
+        """The summary, and the log's events through its index (``logindex``),
+        brought up to date first.
+
+        The store is checked as ``load`` checks it: a store missing events is
+        refused. The index is built only from lines validated whole, and grown
+        only by appended lines, each validated; any other change builds it anew.
+        """
+        from mlroadmap.logindex import IndexedLog, local_zone
+
+        zone = local_zone()
+        st = self._stat()
+        cache = self._cached()
+        if st is not None and cache is not None and cache.store == _key(st):
+            key = _key(st)
+            index = self._load_index(zone)
+            if index is not None and index.store_key == key:
+                return cache.summary, IndexedLog(index, self.path, _log_event_validator)
+            raw = self.read_bytes()
+            if raw is not None and len(raw) == st.st_size:
+                grown = self._grown(index, raw, key) if index is not None else None
+                if grown is not None:
+                    indexed = IndexedLog(grown, self.path, _log_event_validator, raw=raw)
+                    return cache.summary, indexed
+                offsets: list[int] = []
+                log = decode_log(raw, self.path, offsets)
+                return cache.summary, self._index_of(log, offsets, raw, key, zone)
+        offsets = []
+        seen, log, raw = self._read_as(lambda r, p: decode_log(r, p, offsets), st, cache)
+        return seen.summary, self._index_of(log, offsets, raw, seen.store, zone)
+
+    def _index_file(self) -> Path:
+        from mlroadmap.logindex import INDEX_FORMAT
+
+        return self._summary_cache().with_name(f"{self._cache_name()}-index-{INDEX_FORMAT}.bin")
+
+    def _load_index(self, zone: str) -> LogIndex | None:
+        from mlroadmap.logindex import LogIndex
+
+        try:
+            raw = self._index_file().read_bytes()
+        except OSError:
+            return None
+        return LogIndex.from_bytes(raw, zone=zone)
+
+    def _index_of(
+        self,
+        log: Log[LogEvent],
+        offsets: list[int],
+        raw: bytes,
+        key: FileKey | None,
+        zone: str,
+    ) -> IndexedLog:
+        """The index of a log just read whole (saved for the next command)."""
+        from mlroadmap.logindex import IndexedLog, LogIndex
+
+        validate = _log_event_validator
+        if log.migrated:  # an older format has no lines: the index points into the list
+            held = enumerate(log.events)
+            index = LogIndex.build(held, zone=zone, store_key=None, covered=0, crc=0)
+            return IndexedLog(index, self.path, validate, held=log.events)
+        covered = raw.rfind(b"\n") + 1
+        if key is not None and key[2] != len(raw):
+            key = None  # the file changed after it was looked at: check its bytes next time
+        crc = zlib.crc32(memoryview(raw)[:covered])
+        located = zip(offsets, log.events, strict=True)
+        index = LogIndex.build(located, zone=zone, store_key=key, covered=covered, crc=crc)
+        if raw:
+            fsio.write_cache(self._index_file(), index.to_bytes())
+        return IndexedLog(index, self.path, validate, raw=raw)
+
+    def _grown(self, index: LogIndex, raw: bytes, key: FileKey) -> LogIndex | None:
+        """``index`` brought up to ``raw``, the store's bytes, when they are the bytes
+        indexed and then appended lines (each validated); else None."""
+        covered = index.covered
+        view = memoryview(raw)
+        if covered > len(raw) or zlib.crc32(view[:covered]) != index.crc:
+            return None
+        end = max(covered, raw.rfind(b"\n") + 1)
+        located: list[tuple[int, LogEvent]] = []
+        if end > covered:
+            validate = _log_event_validator()
+            at = covered
+            for line in raw[covered : end - 1].split(b"\n"):
+                if line.strip():
+                    try:
+                        located.append((at, validate(line)))
+                    except ValidationError:
+                        return None  # read whole, which says what is wrong
+                at += len(line) + 1
+        before = index.store_key
+        crc = zlib.crc32(view[covered:end], index.crc)
+        if not index.extend(located, store_key=key, covered=end, crc=crc):
+            return None
+        if located or before != key:
+            fsio.write_cache(self._index_file(), index.to_bytes())
+        return index
 
     def _seen(self) -> Seen:
         """The summary and what is known of the files: from the cache when it is current."""
@@ -803,9 +912,11 @@ class Store:
             )
         return _key(st), None
 
+    def _cache_name(self) -> str:
+        return hashlib.sha256(os.fsencode(os.path.abspath(self.path))).hexdigest()[:20]
+
     def _summary_cache(self) -> Path:
-        name = hashlib.sha256(os.fsencode(os.path.abspath(self.path))).hexdigest()[:20]
-        return paths.cache_dir() / "stores" / f"{name}-{SUMMARY_FORMAT}.json"
+        return paths.cache_dir() / "stores" / f"{self._cache_name()}-{SUMMARY_FORMAT}.json"
 
     def _cached(self) -> Seen | None:
         """The cached summary when it is whole and of this store; else None (and why)."""
@@ -952,7 +1063,28 @@ class Store:
         if st is not None:
             self._save(Seen(summary, _key(st), seen.count + len(events), True,
                             backup_key, True, size, _tail(lines)))  # fmt: skip
+            self._index_appended(seen.store, _key(st), events, lines)
         return summary
+
+    def _index_appended(
+        self, before: FileKey, after: FileKey, events: list[Event], lines: bytes
+    ) -> None:
+        """Grow the log's index by the events just appended, when it described the
+        store exactly as it was (else the next reader brings it up to date)."""
+        from mlroadmap.logindex import local_zone
+
+        index = self._load_index(local_zone())
+        size = before[2]
+        if index is None or index.store_key != before or index.covered != size:
+            return
+        located = []
+        at = size
+        for event, line in zip(events, lines.split(b"\n"), strict=False):
+            located.append((at, event))
+            at += len(line) + 1
+        crc = zlib.crc32(lines, index.crc)
+        if at == size + len(lines) and index.extend(located, store_key=after, covered=at, crc=crc):
+            fsio.write_cache(self._index_file(), index.to_bytes())
 
     def _catch_up_backup(self, seen: Seen, size: int) -> FileKey:
         """Make the backup a copy of the store's first ``size`` bytes (the store as it is).
@@ -1068,8 +1200,15 @@ class Store:
         migrated = re.compile(re.escape(self.path.name) + r"\.v\d+\.bak$")
         return [self.path.parent / n for n in names if n.startswith(prefixes) or migrated.match(n)]
 
-    def check(self, *, today: date) -> Check:
-        """Everything ``doctor`` reports of the store's files; rebuilds a bad cache."""
+    def check(self, *, today: date, full: bool = False) -> Check:
+        """Everything ``doctor`` reports of the store's files; rebuilds a bad cache.
+
+        A store whose bytes are those the log index was last built or grown
+        from (their CRC-32 says so), with a current summary and a backup that
+        is its first bytes, is not validated again unless ``full``; every other
+        store is read and validated whole, and its summary compared with the
+        cache's.
+        """
         report = Check(path=self.path, symlink=self.link, copies=self.copies())
         braw: bytes | None = None
         if self.backup.exists():
@@ -1080,22 +1219,28 @@ class Store:
                 braw = b""
         cached = self._cached()
         problem_before = self.cache_problem
+        if not full and problem_before is None and self._unchanged(report, cached, braw, today):
+            return report
+        from mlroadmap.logindex import local_zone
+
+        offsets: list[int] = []
         try:
-            seen, log, raw = self._read_as(decode_log, force=True)
+            seen, log, raw = self._read_as(lambda r, p: decode_log(r, p, offsets), force=True)
         except StoreError as exc:
             report.problem = exc.message
             if braw is not None:
                 self._count_backup(report, braw, None)
             salvaged = salvage_log(self.read_bytes() or b"").log
-            report.data = salvaged
             report.events = len(salvaged.events) if salvaged is not None else 0
             report.missing = self._missing_from_backup(salvaged)
             if salvaged is not None:
+                report.per_item = Counter((e.roadmap, e.item) for e in salvaged.events)
                 report.out_of_range = out_of_range(salvaged.events, today)
             return report
         if braw is not None:
             self._count_backup(report, braw, None if log.migrated else raw)
-        report.data = log
+        self._index_of(log, offsets, raw, seen.store, local_zone())
+        report.per_item = Counter((e.roadmap, e.item) for e in log.events)
         report.events = len(log.events)
         report.torn = log.torn
         report.duplicates = len(log.events) - len({e.id for e in log.events})
@@ -1109,6 +1254,38 @@ class Store:
         ):
             report.cache = "the cached summary did not match the log"
         return report
+
+    def _unchanged(
+        self, report: Check, cached: Seen | None, braw: bytes | None, today: date
+    ) -> bool:
+        """``check``'s report of a store unchanged since its lines were validated
+        (True), when it is one: else False, and nothing reported."""
+        from mlroadmap.logindex import local_zone
+        from mlroadmap.records import FIRST_DAY, last_day
+
+        try:
+            st = self._stat()
+        except StoreError:
+            return False
+        if st is None or cached is None or cached.store != _key(st):
+            return False
+        index = self._load_index(local_zone())
+        raw = self.read_bytes() if index is not None else None
+        if index is None or raw is None or len(raw) != st.st_size:
+            return False
+        if braw is not None and not raw.startswith(braw):
+            return False  # the backup's events are looked up one by one, in a full read
+        grown = self._grown(index, raw, _key(st))
+        if grown is None or not grown.within(FIRST_DAY, last_day(today)):
+            return False
+        report.unchanged = True
+        report.events = len(grown)
+        report.per_item = grown.per_item()
+        report.torn = len(raw) > grown.covered
+        report.duplicates = grown.duplicates
+        if braw is not None:
+            self._count_backup(report, braw, raw)
+        return True
 
     @staticmethod
     def _count_backup(report: Check, braw: bytes, raw: bytes | None) -> None:
@@ -1215,7 +1392,8 @@ class Store:
     def refuses_output(self, target: Path) -> bool:
         """Whether ``target`` is one of the store's own files (the store, backup, lock,
         cache, a kept copy), which an export must never overwrite."""
-        own = [self.path, self.backup, lock_path(self.path), self._summary_cache()]
+        own = [self.path, self.backup, lock_path(self.path), self._summary_cache(),
+               self._index_file()]  # fmt: skip
         if self.link is not None:
             own.append(self.link)
         real = os.path.realpath(target)

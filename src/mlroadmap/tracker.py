@@ -6,10 +6,10 @@ Each function returns a typed result for ``render`` or raises an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from mlroadmap.catalog import Catalog, resolve
 from mlroadmap.errors import UserError
@@ -48,8 +48,9 @@ from mlroadmap.vocabulary import (
 if TYPE_CHECKING:
     from mlroadmap.importer import Imported
     from mlroadmap.importer import Summary as ImportSummary
+    from mlroadmap.logindex import IndexedLog
     from mlroadmap.models import SkillsCatalogue
-    from mlroadmap.records import Event, EventLike, LogEvent, Settings, StoreData
+    from mlroadmap.records import Event, EventLike, Settings, StoreData
     from mlroadmap.skills import SkillState
 
 DEFAULT_ROADMAP = "ml-12-weeks"
@@ -71,7 +72,7 @@ class Tracker:
         self.catalog = catalog if catalog is not None else Catalog()
         self.store = store if store is not None else Store()
         self._data: StoreData | None = None
-        self._log: tuple[LogSummary, list[LogEvent]] | None = None
+        self._log: tuple[LogSummary, IndexedLog] | None = None
         self._summary: LogSummary | None = None
         self._skills: SkillsCatalogue | None = None
         self._statuses: tuple[LogSummary, dict[tuple[str, str], str]] | None = None
@@ -83,15 +84,10 @@ class Tracker:
             self._data = self.store.load()
         return self._data
 
-    @property
-    def events(self) -> list[LogEvent]:
-        """Every event, validated, held light (for the commands that only read them)."""
-        return self._read_log()[1]
-
-    def _read_log(self) -> tuple[LogSummary, list[LogEvent]]:
-        """The events and the summary of the same read of the store."""
+    def indexed(self) -> tuple[LogSummary, IndexedLog]:
+        """The summary and the log's events through its index (read only where needed)."""
         if self._log is None:
-            self._log = self.store.read_log()
+            self._log = self.store.indexed()
         return self._log
 
     @property
@@ -127,17 +123,25 @@ class Tracker:
         """Status, day and note count of every item the log mentions."""
         return self.summary.states(roadmap)
 
-    def full_states(self, roadmap: Roadmap) -> dict[str, ItemState]:
-        """As ``states``, with each item's notes and history (reads every event)."""
-        return replay(roadmap, self.events)
+    def full_states(self, roadmap: Roadmap, item: str | None = None) -> dict[str, ItemState]:
+        """As ``states``, with notes and history: of every item, or of ``item`` alone
+        (then only its events are read, under its ID and its old IDs)."""
+        summary, log = self.indexed()
+        if item is None:
+            return replay(roadmap, log.events(log.index.positions(roadmap=roadmap.id)))
+        names = [item, *roadmap.index.node(item).renamed_from]
+        states = summary.states(roadmap)
+        states.update(replay(roadmap, log.events(log.index.of_items(roadmap.id, names))))
+        return states
 
     def noted_states(self, roadmap: Roadmap) -> dict[str, ItemState]:
         """As ``states``, with each item's notes but not its history: what an export
-        shows. Only the events that carry or change a note are replayed."""
+        shows. Only the events that carry or change a note are read and replayed."""
         from mlroadmap.progress import attach_notes
 
-        summary, events = self._read_log()
-        return attach_notes(roadmap, summary.states(roadmap), events)
+        summary, log = self.indexed()
+        noted = log.events(log.index.noted(roadmap.id))
+        return attach_notes(roadmap, summary.states(roadmap), noted)
 
     def started(self, roadmap_id: str) -> date | None:
         """When the learner started a roadmap: the earlier of the start date they set
@@ -632,8 +636,10 @@ def show(
     else:
         roadmap, name = tracker.roadmap(roadmap_query), None
     node = resolve(roadmap, name) if name is not None else None
-    if with_notes or (node is not None and roadmap.index.node(node).is_leaf):
+    if with_notes:
         states = tracker.full_states(roadmap)
+    elif node is not None and roadmap.index.node(node).is_leaf:
+        states = tracker.full_states(roadmap, node)
     else:
         states = tracker.states(roadmap)
     credited = tracker.credits(roadmap, credit)
@@ -784,17 +790,16 @@ class DoctorReport(NamedTuple):
     salvaged: tuple[tuple[Path, int], ...] = ()  # restore: every file read, intact events
     backup_set_aside: Path | None = None
     unreadable: int = 0  # restore: damaged lines whose event no copy holds
+    # False: the store's bytes were those of its last full check, by their checksum
+    checked_every_line: bool = True
 
 
-def _orphans(catalog: Catalog, events: Iterable[EventLike]) -> list[Orphan]:
-    """Recorded items their roadmap lacks, with their events: each (roadmap, item)
-    looked up once."""
-    from collections import Counter
-
-    per_item = Counter((event.roadmap, event.item) for event in events)
+def _orphans(catalog: Catalog, per_item: Mapping[tuple[str, str], int]) -> list[Orphan]:
+    """Recorded items their roadmap lacks, with their number of events."""
     found = []
+    roadmaps = {rid: catalog.find(rid) for rid, _ in per_item}  # each looked up once
     for (rid, item), n in sorted(per_item.items()):
-        roadmap = catalog.find(rid)
+        roadmap = roadmaps[rid]
         if roadmap is None and rid in catalog.files:
             continue  # its file cannot be loaded: listed among the roadmap problems
         if roadmap is None:
@@ -807,9 +812,10 @@ def _orphans(catalog: Catalog, events: Iterable[EventLike]) -> list[Orphan]:
     return found
 
 
-def doctor(tracker: Tracker, *, restore: bool = False) -> DoctorReport:
+def doctor(tracker: Tracker, *, restore: bool = False, full: bool = False) -> DoctorReport:
     """Check the store, its backup and cache; report orphaned ticks and impossible dates;
-    on request salvage every intact event (``Store.restore``)."""
+    on request salvage every intact event (``Store.restore``). A store unchanged since
+    its lines were last validated is not validated again, unless ``full``."""
     store = tracker.store
     roadmap_problems = tuple(
         line for problems in tracker.catalog.check().values() for line in problems
@@ -818,7 +824,7 @@ def doctor(tracker: Tracker, *, restore: bool = False) -> DoctorReport:
     restored = None
     if restore:
         restored = store.restore()
-    check = store.check(today=local_today())
+    check = store.check(today=local_today(), full=full or restore)
     sources = restored.sources if restored is not None else []
     restored_from = next((p for p, _ in sources if p != store.path), None)
     return DoctorReport(
@@ -828,7 +834,8 @@ def doctor(tracker: Tracker, *, restore: bool = False) -> DoctorReport:
         events=check.events,
         backup=check.backup,
         backup_events=check.backup_events,
-        orphans=_orphans(tracker.catalog, check.data.events) if check.data is not None else [],
+        orphans=_orphans(tracker.catalog, check.per_item),
+        checked_every_line=not check.unchanged,
         restored_from=restored_from,
         set_aside=restored.set_aside if restored is not None else None,
         unfinished_line=check.torn,
@@ -881,7 +888,7 @@ class LogEntry(NamedTuple):
 
 
 class LogResult(NamedTuple):
-    entries: list[LogEntry]  # the ones to show, by day, oldest first
+    entries: Sequence[LogEntry]  # the ones to show, by day, oldest first (read when used)
     matched: int  # entries within the filters (more than shown when ``limit`` cut them)
     recorded: int  # events in the log, before any filter
     since: date | None
@@ -902,25 +909,53 @@ def log(
         raise UserError(f"-n must be 1 or more, not {limit}")
     if since is not None and until is not None and until < since:
         raise UserError(f"--until {until} is before --since {since}")
-    from mlroadmap.progress import by_day
-
     only = tracker.roadmap(roadmap_query).id if roadmap_query is not None else None
-    events = tracker.events
-    chosen = [
-        event
-        for event in by_day(events)
-        if (only is None or event.roadmap == only)
-        and (since is None or event.day >= since)
-        and (until is None or event.day <= until)
-    ]
-    shown = chosen if limit is None else chosen[-limit:]
-    entries = []
-    for event in shown:
-        roadmap = tracker.catalog.find(event.roadmap)
-        item = roadmap.index.current(event.item) if roadmap is not None else None
-        title = roadmap.index.node(item).title if roadmap is not None and item else None
-        entries.append(LogEntry(event, title))
-    return LogResult(entries, len(chosen), len(events), since, until)
+    _, log = tracker.indexed()
+    chosen = log.index.positions(roadmap=only, since=since, until=until)
+    shown = chosen if limit is None else chosen[max(0, len(chosen) - limit) :]
+    return LogResult(LogEntries(tracker, log, shown), len(chosen), len(log), since, until)
+
+
+class LogEntries(Sequence[LogEntry]):
+    """Log entries read from the store only when asked for (a slice at a time), so
+    a long log is never held whole."""
+
+    def __init__(self, tracker: Tracker, log: IndexedLog, positions: Sequence[int]) -> None:
+        self.tracker = tracker
+        self.log = log
+        self.positions = positions
+        self.titles: dict[tuple[str, str], str | None] = {}
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @overload
+    def __getitem__(self, at: int) -> LogEntry: ...
+    @overload
+    def __getitem__(self, at: slice) -> list[LogEntry]: ...
+    def __getitem__(self, at: int | slice) -> LogEntry | list[LogEntry]:
+        whole = len(self.positions)  # they may all be read, a slice at a time
+        if isinstance(at, slice):
+            events = self.log.events(self.positions[at], of=whole)
+            return [LogEntry(e, self._title(e)) for e in events]
+        (event,) = self.log.events([self.positions[at]])
+        return LogEntry(event, self._title(event))
+
+    def __iter__(self) -> Iterator[LogEntry]:
+        for start in range(0, len(self), LOG_READ_CHUNK):
+            yield from self[start : start + LOG_READ_CHUNK]
+
+    def _title(self, event: EventLike) -> str | None:
+        key = (event.roadmap, event.item)
+        if key not in self.titles:
+            roadmap = self.tracker.catalog.find(event.roadmap)
+            item = roadmap.index.current(event.item) if roadmap is not None else None
+            found = roadmap.index.node(item).title if roadmap is not None and item else None
+            self.titles[key] = found
+        return self.titles[key]
+
+
+LOG_READ_CHUNK = 1_000  # log entries read at a time when all are gone through
 
 
 class CalendarResult(NamedTuple):

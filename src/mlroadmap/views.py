@@ -8,12 +8,12 @@ visible (``text.clean``) instead of reaching the terminal.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mlroadmap.progress import DONE, SKIPPED, STARTED, Count, ItemState, status_of
-from mlroadmap.renderables import Outline, Rows
+from mlroadmap.renderables import Outline, Rows, plain_rows
 from mlroadmap.text import clean, one_line, plural, safe_link
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def show(view: RenderableType | Iterable[RenderableType]) -> None:
     # their lines without Rich's pipeline, which is what a long tree costs.
     plain = not out.is_terminal and out.color_system is None and out.width >= PIPE_WIDTH
     for part in parts:
-        if plain and isinstance(part, (Outline, Rows)):
+        if plain and isinstance(part, (Outline, Rows, LogRows)):
             lines = part.plain_lines(out.options.ascii_only)
             if lines is not None:
                 sys.stdout.write("".join(line.rstrip(" ") + "\n" for line in lines))
@@ -210,7 +210,8 @@ def done_fraction(count: Count) -> str:
 
 
 def local_time(ts: datetime) -> str:
-    return ts.astimezone().strftime("%Y-%m-%d %H:%M")
+    """``ts`` as local "YYYY-MM-DD HH:MM" (years from 1970 on: four digits)."""
+    return ts.astimezone().isoformat(" ", "minutes")[:16]
 
 
 def list_table(summaries: list[RoadmapSummary]) -> RenderableType:
@@ -688,7 +689,8 @@ def doctor_view(report: DoctorReport) -> RenderableType:
             )
         )
     if report.healthy:
-        lines.append(Text(f"ok    {clean(str(report.store))}: {report.events} events", style=""))
+        how = "" if report.checked_every_line else ", unchanged since last checked (--full: again)"
+        lines.append(Text(f"ok    {clean(str(report.store))}: {report.events} events{how}"))
         if report.unfinished_line:
             lines.append(
                 Text(
@@ -774,12 +776,7 @@ def log_view(result: LogResult) -> Iterator[RenderableType]:
             yield Text(f"Nothing recorded{_log_range(result)}.")
         return
     for start in range(0, len(result.entries), LOG_CHUNK):
-        chunk = result.entries[start : start + LOG_CHUNK]
-        whole = max(len(e.event.roadmap) + 1 + len(e.event.item) for e in chunk)
-        table = Rows(["When", "What", "Item"] if start == 0 else None, whole=whole)
-        for entry in chunk:
-            table.add_row(*_log_row(entry))
-        yield table
+        yield LogRows(result.entries[start : start + LOG_CHUNK], header=start == 0)
     hidden = result.matched - len(result.entries)
     if hidden:
         yield Text(
@@ -800,22 +797,58 @@ def _log_range(result: LogResult) -> str:
     return ""
 
 
+class LogRows:
+    """A chunk of the log's rows: Rich's ``Rows`` on a terminal; elsewhere the plain
+    lines those rows print, made straight from the entries (a long log is quick)."""
+
+    __slots__ = ("entries", "header")
+    HEADERS = ("When", "What", "Item")
+
+    def __init__(self, entries: Sequence[LogEntry], *, header: bool) -> None:
+        self.entries = entries
+        self.header = header
+
+    def rows(self) -> Rows:
+        whole = max(len(e.event.roadmap) + 1 + len(e.event.item) for e in self.entries)
+        table = Rows(list(self.HEADERS) if self.header else None, whole=whole)
+        for entry in self.entries:
+            table.add_row(*_log_row(entry))
+        return table
+
+    def plain_lines(self, ascii_only: bool = False) -> list[str] | None:
+        rows: list[tuple[str, ...]] = []
+        for entry in self.entries:
+            when, what, item, title, revert, note = _log_cells(entry)
+            rows.append((when, what, f"{item}{title}{revert}{note}"))
+        return plain_rows(self.HEADERS if self.header else None, rows)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Rows]:
+        yield self.rows()
+
+
+def _log_cells(entry: LogEntry) -> tuple[str, str, str, str, str, str]:
+    """A log row's texts: when, what, the item, its title, the undo or note
+    replacement it is, and its note on a line of its own."""
+    e = entry.event
+    when = local_time(e.ts) if e.on is None else f"{e.on.isoformat()} (on)"
+    title = "  (no longer in the roadmap)" if entry.title is None else f"  {one_line(entry.title)}"
+    revert = "  " + _revert_word(e) if e.reverts is not None or e.replaces is not None else ""
+    note = f"\n{one_line(e.note)}" if e.note else ""
+    item = f"{clean(e.roadmap)}/{clean(e.item)}"
+    return f"{when:<16}", f"{status_label(e.action):<11}", item, title, revert, note
+
+
 def _log_row(entry: LogEntry) -> tuple[Text, Text, Text]:
     from rich.text import Text
 
-    e = entry.event
-    when = local_time(e.ts) if e.on is None else f"{e.on.isoformat()} (on)"
-    item = Text(f"{clean(e.roadmap)}/{clean(e.item)}", style="cyan")
-    if entry.title is not None:
-        item.append(f"  {one_line(entry.title)}")
-    else:
-        item.append("  (no longer in the roadmap)", style="dim")
-    if e.reverts is not None or e.replaces is not None:
-        item.append("  " + _revert_word(e), style="dim")
-    if e.note:
-        item.append(f"\n{one_line(e.note)}", style="dim")
-    what = status_label(e.action)
-    return Text(f"{when:<16}"), Text(f"{what:<11}"), item
+    when, what, head, title, revert, note = _log_cells(entry)
+    item = Text(head, style="cyan")
+    item.append(title, style="dim" if entry.title is None else "")
+    if revert:
+        item.append(revert, style="dim")
+    if note:
+        item.append(note, style="dim")
+    return Text(when), Text(what), item
 
 
 HEAT = "·░▒▓█"

@@ -1,0 +1,442 @@
+"""Where each event of the store's log lies, in the order ``log`` shows them.
+
+The index is a cache derived from the log, kept beside the log's summary. For
+every event line of the store it holds the line's byte offset, the day the
+event counts for, its roadmap and item, whether it carries or changes a note,
+and a 64-bit hash of its ID, sorted by day and then by log order (what
+``progress.by_day`` gives). It is built only from lines that were validated
+whole, and it is bound to the bytes it describes by their CRC-32. So the
+commands that read events read only the lines they show (``log``), or only
+the ones that carry notes (``export``), and ``doctor`` knows a store whose
+bytes have not changed since every line of it was last validated.
+
+An event appended to the log comes after every event already in it (each
+takes the next sequence number, and a merge appends only when that holds),
+so the index grows with the log: each new event goes after the events of its
+day. Anything else (a rewrite, an edited line, another time zone) makes the
+index be built again from the whole log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import zlib
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Sequence
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from mlroadmap.errors import StoreError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from mlroadmap.records import EventLike, LogEvent
+
+INDEX_FORMAT = 1
+MAGIC = b"mlroadmap log index\n"
+NOTE = 1  # flag: the event carries a note, or edits or deletes one
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+FileKey = tuple[int, int, int, int, int]
+Order = tuple[int, int, str]  # seq (0 when none), time in microseconds since 1970, ID
+
+
+def local_zone() -> str:
+    """What the local days of events depend on: an index made in another zone is rebuilt."""
+    return json.dumps(
+        [os.environ.get("TZ"), list(time.tzname), time.timezone, time.altzone, sys.byteorder]
+    )
+
+
+def id_hash(event_id: str) -> int:
+    """A 64-bit hash of an event ID, the same in every process (for counting duplicates)."""
+    raw = event_id.encode("utf-8")
+    return (zlib.crc32(raw) << 32) | zlib.adler32(raw)
+
+
+def _order(event: EventLike) -> Order:
+    return (event.seq or 0, (event.ts - _EPOCH) // _MICROSECOND, event.id)
+
+
+def _row(offset: int, event: EventLike) -> tuple[Any, ...]:
+    """An event as the index sorts and keeps it: (day, *order), offset, roadmap,
+    item, flags, ID hash, and the earliest and latest day it names."""
+    when = event.ts.date().toordinal()
+    on = event.on.toordinal() if event.on is not None else when
+    flag = NOTE if event.note or event.replaces is not None else 0
+    return (
+        (event.day.toordinal(), *_order(event)),
+        offset,
+        event.roadmap,
+        event.item,
+        flag,
+        id_hash(event.id),
+        min(when, on),
+        max(when, on),
+    )
+
+
+class LogIndex:
+    """The events of a store's log by day, then log order (see the module's text).
+
+    ``covered`` bytes of the store are described, whose CRC-32 is ``crc``;
+    ``store_key`` is the identity of the file when the index last matched it
+    exactly. ``low`` and ``high`` are the earliest and latest days any event
+    names (its time's date or the day it was back-dated to), as ordinals.
+    """
+
+    __slots__ = (
+        "codes",
+        "covered",
+        "crc",
+        "days",
+        "duplicates",
+        "flags",
+        "hashes",
+        "high",
+        "last",
+        "low",
+        "offsets",
+        "pairs",
+        "store_key",
+        "zone",
+    )
+
+    def __init__(self, *, zone: str, store_key: FileKey | None, covered: int, crc: int) -> None:
+        self.zone = zone
+        self.store_key = store_key
+        self.covered = covered
+        self.crc = crc
+        self.last: Order | None = None  # the latest event in log order
+        self.pairs: list[tuple[str, str]] = []  # (roadmap, item) by code
+        self.offsets = array("q")
+        self.days = array("i")
+        self.codes = array("I")  # into ``pairs``
+        self.flags = array("B")
+        self.hashes = array("Q")
+        self.duplicates = 0
+        self.low, self.high = date.max.toordinal(), 0  # as if empty
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    # -- building ---------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        located: Iterable[tuple[int, EventLike]],
+        *,
+        zone: str,
+        store_key: FileKey | None,
+        covered: int,
+        crc: int,
+    ) -> LogIndex:
+        """The index of every ``(offset, event)`` of a log, in any order."""
+        index = cls(zone=zone, store_key=store_key, covered=covered, crc=crc)
+        rows = [_row(offset, event) for offset, event in located]
+        index._note(rows)
+        rows.sort(key=lambda row: row[0])
+        index._fill(rows)
+        seen: set[int] = set()
+        for h in index.hashes:
+            if h in seen:
+                index.duplicates += 1
+            seen.add(h)
+        return index
+
+    def extend(
+        self,
+        located: Sequence[tuple[int, EventLike]],
+        *,
+        store_key: FileKey | None,
+        covered: int,
+        crc: int,
+    ) -> bool:
+        """Add events appended to the log (in log order); False, and nothing changed,
+        when one of them does not come after every event indexed (build anew then)."""
+        rows = [_row(offset, event) for offset, event in located]
+        previous = self.last
+        for row in rows:
+            if previous is not None and row[0][1:] <= previous:
+                return False
+            previous = row[0][1:]
+        if rows:
+            self._note(rows)
+            known = set(self.hashes)
+            for row in rows:
+                if row[5] in known:
+                    self.duplicates += 1
+                known.add(row[5])
+            rows.sort(key=lambda row: row[0][0])  # by day; log order within a day
+            self._insert(rows)
+        self.store_key, self.covered, self.crc = store_key, covered, crc
+        return True
+
+    def _note(self, rows: list[tuple[Any, ...]]) -> None:
+        """Widen the days and the latest order to cover ``rows``."""
+        for row in rows:
+            self.low, self.high = min(self.low, row[6]), max(self.high, row[7])
+            order = row[0][1:]
+            if self.last is None or order > self.last:
+                self.last = order
+
+    def _code(self, roadmap: str, item: str, codes: dict[tuple[str, str], int]) -> int:
+        pair = (roadmap, item)
+        code = codes.get(pair)
+        if code is None:
+            code = codes[pair] = len(self.pairs)
+            self.pairs.append(pair)
+        return code
+
+    def _fill(self, rows: list[tuple[Any, ...]]) -> None:
+        codes: dict[tuple[str, str], int] = {}
+        self.offsets = array("q", [row[1] for row in rows])
+        self.days = array("i", [row[0][0] for row in rows])
+        self.codes = array("I", [self._code(row[2], row[3], codes) for row in rows])
+        self.flags = array("B", [row[4] for row in rows])
+        self.hashes = array("Q", [row[5] for row in rows])
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        """Merge ``rows`` (sorted by day) in: each after the indexed events of its day."""
+        codes = {pair: code for code, pair in enumerate(self.pairs)}
+        columns = (self.offsets, self.days, self.codes, self.flags, self.hashes)
+        merged = tuple(array(c.typecode) for c in columns)
+        start = 0
+        for row in rows:
+            at = bisect_right(self.days, row[0][0], lo=start)
+            values = (row[1], row[0][0], self._code(row[2], row[3], codes), row[4], row[5])
+            for old, new, value in zip(columns, merged, values, strict=True):
+                new.extend(old[start:at])
+                new.append(value)
+            start = at
+        for old, new in zip(columns, merged, strict=True):
+            new.extend(old[start:])
+        self.offsets, self.days, self.codes, self.flags, self.hashes = merged
+
+    # -- asking -----------------------------------------------------------
+
+    def span(self, since: date | None, until: date | None) -> range:
+        """Positions of the events whose day is within ``since`` .. ``until``."""
+        lo = bisect_left(self.days, since.toordinal()) if since is not None else 0
+        hi = bisect_right(self.days, until.toordinal()) if until is not None else len(self)
+        return range(lo, max(lo, hi))
+
+    def positions(
+        self, *, roadmap: str | None = None, since: date | None = None, until: date | None = None
+    ) -> Sequence[int]:
+        """Positions of the events of ``roadmap`` (every one when None) within the days."""
+        span = self.span(since, until)
+        if roadmap is None:
+            return span
+        wanted = {code for code, (rid, _) in enumerate(self.pairs) if rid == roadmap}
+        codes = self.codes
+        return [p for p in span if codes[p] in wanted]
+
+    def noted(self, roadmap: str) -> list[int]:
+        """Positions of ``roadmap``'s events that carry, edit or delete a note."""
+        wanted = {code for code, (rid, _) in enumerate(self.pairs) if rid == roadmap}
+        codes, flags = self.codes, self.flags
+        return [p for p in range(len(self)) if flags[p] & NOTE and codes[p] in wanted]
+
+    def of_items(self, roadmap: str, items: Collection[str]) -> list[int]:
+        """Positions of the events recorded on these items of ``roadmap``."""
+        wanted = {
+            code for code, pair in enumerate(self.pairs) if pair[0] == roadmap and pair[1] in items
+        }
+        codes = self.codes
+        return [p for p in range(len(self)) if codes[p] in wanted]
+
+    def per_item(self) -> Counter[tuple[str, str]]:
+        """How many events each (roadmap, item) has."""
+        pairs = self.pairs
+        return Counter({pairs[code]: n for code, n in Counter(self.codes).items()})
+
+    def within(self, first: date, last: date) -> bool:
+        """Whether every event's time and day lie within ``first`` .. ``last``."""
+        return first.toordinal() <= self.low and self.high <= last.toordinal()
+
+    # -- the cache file ---------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        columns = (self.offsets, self.days, self.codes, self.flags, self.hashes)
+        body = b"".join(c.tobytes() for c in columns)
+        head = {
+            "format": INDEX_FORMAT,
+            "zone": self.zone,
+            "store": self.store_key,
+            "covered": self.covered,
+            "crc": self.crc,
+            "last": self.last,
+            "pairs": self.pairs,
+            "duplicates": self.duplicates,
+            "low": self.low,
+            "high": self.high,
+            "count": len(self),
+            "body": zlib.crc32(body),
+        }
+        return MAGIC + json.dumps(head, separators=(",", ":")).encode("utf-8") + b"\n" + body
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, *, zone: str) -> LogIndex | None:
+        """The index in ``raw``; None when it is damaged, of another format or zone."""
+        if not raw.startswith(MAGIC):
+            return None
+        end = raw.find(b"\n", len(MAGIC))
+        try:
+            head = json.loads(raw[len(MAGIC) : end])
+            if head["format"] != INDEX_FORMAT or head["zone"] != zone:
+                return None
+            body = memoryview(raw)[end + 1 :]
+            if zlib.crc32(body) != head["body"]:
+                return None
+            key = head["store"]
+            index = cls(
+                zone=zone,
+                store_key=tuple(key) if key is not None else None,
+                covered=int(head["covered"]),
+                crc=int(head["crc"]),
+            )
+            last = head["last"]
+            index.last = (int(last[0]), int(last[1]), str(last[2])) if last else None
+            index.pairs = [(str(r), str(i)) for r, i in head["pairs"]]
+            index.duplicates, index.low, index.high = head["duplicates"], head["low"], head["high"]
+            n = int(head["count"])
+            at = 0
+            columns = []
+            for typecode in ("q", "i", "I", "B", "Q"):
+                column = array(typecode)
+                size = column.itemsize * n
+                column.frombytes(body[at : at + size])
+                at += size
+                columns.append(column)
+            if at != len(body) or (n and max(columns[2]) >= len(index.pairs)):
+                return None
+            index.offsets, index.days, index.codes, index.flags, index.hashes = columns
+            return index
+        except (ValueError, KeyError, TypeError, IndexError):
+            return None
+
+
+class IndexedLog:
+    """A store's events read through its index: only the lines asked for.
+
+    ``raw`` is the store's bytes when they were read already; otherwise lines
+    are read from the file at their offsets, once the file is known to be the
+    one indexed (its identity, else the checksum of the bytes indexed). Those
+    lines were validated when they were indexed, so a line in the form the
+    store writes is read back without Pydantic (``timeline.read_event``);
+    any other, and any read of many lines, goes through ``validator()``.
+    ``held`` is a log read into memory whole (an older format has no lines):
+    its index's offsets are positions in that list.
+    """
+
+    __slots__ = ("held", "index", "path", "raw", "validator")
+
+    MANY = 2_000  # more lines than this are cut from the whole file, read once
+    PLAIN_MAX = 20_000  # reading more lines than this, Pydantic's validator is quicker
+
+    def __init__(
+        self,
+        index: LogIndex,
+        path: Path,
+        validator: Callable[[], Callable[[bytes], LogEvent]],
+        *,
+        raw: bytes | None = None,
+        held: list[LogEvent] | None = None,
+    ) -> None:
+        self.index = index
+        self.path = path
+        self.validator = validator
+        self.raw = raw
+        self.held = held
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def events(self, positions: Sequence[int], *, of: int = 0) -> list[EventLike]:
+        """The events at ``positions`` of the index, in that order. ``of``: how many
+        the caller reads in all, over several calls (when more than these)."""
+        offsets = self.index.offsets
+        if self.held is not None:
+            return [self.held[offsets[p]] for p in positions]
+        from mlroadmap.timeline import read_event
+
+        lines = self._lines([offsets[p] for p in positions], max(of, len(positions)))
+        if max(of, len(lines)) > self.PLAIN_MAX:
+            return self._validated(lines)
+        events: list[EventLike] = []
+        for line in lines:
+            event = read_event(line)
+            events.append(event if event is not None else self._validated([line])[0])
+        return events
+
+    def _validated(self, lines: list[bytes]) -> list[EventLike]:
+        from pydantic import ValidationError
+
+        validate = self.validator()
+        try:
+            return [validate(line) for line in lines]
+        except ValidationError:
+            raise StoreError(
+                f"{self.path}: a line the log's index points at is not an event",
+                hint="run 'mlroadmap doctor --full': it checks every line and rebuilds the index",
+            ) from None
+
+    def _lines(self, offsets: list[int], of: int) -> list[bytes]:
+        """The lines at ``offsets``; ``of``: how many the caller reads in all."""
+        if self.raw is None and of > self.MANY:
+            self.raw = self._read_verified()
+        raw = self.raw
+        if raw is not None:
+            return [raw[o : raw.index(b"\n", o)] for o in offsets]
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            st = os.fstat(fd)
+            key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            if key != self.index.store_key:
+                os.close(fd)
+                fd = -1
+                self.raw = raw = self._read_verified()
+                return [raw[o : raw.index(b"\n", o)] for o in offsets]
+            return [_line_at(fd, o) for o in offsets]
+        except ValueError:  # no newline where a line should end
+            raise self._changed() from None
+        finally:
+            if fd >= 0:
+                os.close(fd)
+
+    def _read_verified(self) -> bytes:
+        with open(self.path, "rb") as f:
+            raw = f.read()
+        covered = self.index.covered
+        if len(raw) < covered or zlib.crc32(memoryview(raw)[:covered]) != self.index.crc:
+            raise self._changed()
+        return raw
+
+    def _changed(self) -> StoreError:
+        return StoreError(
+            f"{self.path}: the store changed while it was being read",
+            hint="run the command again",
+        )
+
+
+def _line_at(fd: int, offset: int) -> bytes:
+    """The line that starts at ``offset`` of the file ``fd``, without its newline."""
+    size = 512
+    while True:
+        chunk = os.pread(fd, size, offset)
+        end = chunk.find(b"\n")
+        if end >= 0:
+            return chunk[:end]
+        if len(chunk) < size:
+            raise ValueError("no newline")
+        size *= 4
