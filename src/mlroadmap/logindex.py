@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-import time
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
@@ -32,6 +30,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from mlroadmap.errors import StoreError
+from mlroadmap.timeline import local_zone
+
+__all__ = ["INDEX_FORMAT", "IndexedLog", "LogIndex", "id_hash", "local_zone"]
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,13 +48,6 @@ _MICROSECOND = timedelta(microseconds=1)
 
 FileKey = tuple[int, int, int, int, int]
 Order = tuple[int, int, str]  # seq (0 when none), time in microseconds since 1970, ID
-
-
-def local_zone() -> str:
-    """What the local days of events depend on: an index made in another zone is rebuilt."""
-    return json.dumps(
-        [os.environ.get("TZ"), list(time.tzname), time.timezone, time.altzone, sys.byteorder]
-    )
 
 
 def id_hash(event_id: str) -> int:
@@ -267,8 +261,8 @@ class LogIndex:
     # -- the cache file ---------------------------------------------------
 
     def to_bytes(self) -> bytes:
+        """The cache file: a first line, the CRC-32 of the rest, a JSON line, the columns."""
         columns = (self.offsets, self.days, self.codes, self.flags, self.hashes)
-        body = b"".join(c.tobytes() for c in columns)
         head = {
             "format": INDEX_FORMAT,
             "zone": self.zone,
@@ -281,22 +275,26 @@ class LogIndex:
             "low": self.low,
             "high": self.high,
             "count": len(self),
-            "body": zlib.crc32(body),
         }
-        return MAGIC + json.dumps(head, separators=(",", ":")).encode("utf-8") + b"\n" + body
+        rest = b"".join(
+            [json.dumps(head, separators=(",", ":")).encode("utf-8"), b"\n"]
+            + [c.tobytes() for c in columns]
+        )
+        return MAGIC + b"%08x\n" % zlib.crc32(rest) + rest
 
     @classmethod
     def from_bytes(cls, raw: bytes, *, zone: str) -> LogIndex | None:
         """The index in ``raw``; None when it is damaged, of another format or zone."""
-        if not raw.startswith(MAGIC):
+        start = len(MAGIC) + 9
+        if not raw.startswith(MAGIC) or raw[start - 1 : start] != b"\n":
             return None
-        end = raw.find(b"\n", len(MAGIC))
+        view = memoryview(raw)[start:]
         try:
-            head = json.loads(raw[len(MAGIC) : end])
-            if head["format"] != INDEX_FORMAT or head["zone"] != zone:
+            if int(raw[len(MAGIC) : start - 1], 16) != zlib.crc32(view):
                 return None
-            body = memoryview(raw)[end + 1 :]
-            if zlib.crc32(body) != head["body"]:
+            end = raw.index(b"\n", start)
+            head = json.loads(raw[start:end])
+            if head["format"] != INDEX_FORMAT or head["zone"] != zone:
                 return None
             key = head["store"]
             index = cls(
@@ -310,6 +308,7 @@ class LogIndex:
             index.pairs = [(str(r), str(i)) for r, i in head["pairs"]]
             index.duplicates, index.low, index.high = head["duplicates"], head["low"], head["high"]
             n = int(head["count"])
+            body = memoryview(raw)[end + 1 :]
             at = 0
             columns = []
             for typecode in ("q", "i", "I", "B", "Q"):

@@ -64,6 +64,7 @@ from pydantic import ValidationError
 from mlroadmap import fsio, paths
 from mlroadmap.errors import LockTimeoutError, StoreError
 from mlroadmap.progress import LogSummary, ordered
+from mlroadmap.timeline import local_zone
 from mlroadmap.vocabulary import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ if TYPE_CHECKING:
 
 E = TypeVar("E", bound="EventLike")
 
-SUMMARY_FORMAT = 3
+SUMMARY_FORMAT = 4
 MAX_OTHER_BYTES = 64 * 1024 * 1024  # the largest store ``merge`` reads
 
 DEFAULT_LOCK_TIMEOUT = 15.0
@@ -696,7 +697,7 @@ class Store:
         refused. The index is built only from lines validated whole, and grown
         only by appended lines, each validated; any other change builds it anew.
         """
-        from mlroadmap.logindex import IndexedLog, local_zone
+        from mlroadmap.logindex import IndexedLog
 
         zone = local_zone()
         st = self._stat()
@@ -935,13 +936,16 @@ class Store:
             doc, end = json.JSONDecoder().raw_decode(raw.decode("utf-8"), _CHECK_LEN)
             if end != len(raw) or doc["path"] != os.path.abspath(self.path):
                 raise ValueError("another store")
+            if doc["zone"] != local_zone():
+                self.cache_problem = "the cached summary was made in another time zone"
+                return None
             return Seen.from_json(doc)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self.cache_problem = f"the cached summary was not usable ({exc})"
             return None
 
     def _save(self, seen: Seen) -> None:
-        doc = {"path": os.path.abspath(self.path), **seen.to_json()}
+        doc = {"path": os.path.abspath(self.path), "zone": local_zone(), **seen.to_json()}
         body = json.dumps(doc, separators=(",", ":")).encode("utf-8")
         fsio.write_cache(self._summary_cache(), (_checksum(body) + body).decode("utf-8"))
 
@@ -1071,8 +1075,6 @@ class Store:
     ) -> None:
         """Grow the log's index by the events just appended, when it described the
         store exactly as it was (else the next reader brings it up to date)."""
-        from mlroadmap.logindex import local_zone
-
         index = self._load_index(local_zone())
         size = before[2]
         if index is None or index.store_key != before or index.covered != size:
@@ -1221,8 +1223,6 @@ class Store:
         problem_before = self.cache_problem
         if not full and problem_before is None and self._unchanged(report, cached, braw, today):
             return report
-        from mlroadmap.logindex import local_zone
-
         offsets: list[int] = []
         try:
             seen, log, raw = self._read_as(lambda r, p: decode_log(r, p, offsets), force=True)
@@ -1260,7 +1260,6 @@ class Store:
     ) -> bool:
         """``check``'s report of a store unchanged since its lines were validated
         (True), when it is one: else False, and nothing reported."""
-        from mlroadmap.logindex import local_zone
         from mlroadmap.records import FIRST_DAY, last_day
 
         try:

@@ -14,7 +14,19 @@ import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Placed", "ReadEvent", "event_day", "read_event"]
+__all__ = ["Placed", "ReadEvent", "event_day", "local_zone", "read_event"]
+
+
+def local_zone() -> str:
+    """What the local days of events depend on: what is worked out from them (the
+    log's summary and index) is made anew in another time zone."""
+    import os
+    import sys
+    import time
+
+    return json.dumps(
+        [os.environ.get("TZ"), list(time.tzname), time.timezone, time.altzone, sys.byteorder]
+    )
 
 
 def event_day(ts: datetime, on: date | None) -> date:
