@@ -83,7 +83,8 @@ LARGE_READS: tuple[tuple[str, tuple[str, ...], tuple[str, str | None] | None], .
     ("export md", ("export", "-r", LARGE_ID, "--format", "md"), None),
     ("export json", ("export", "-r", LARGE_ID, "--format", "json"), None),
     ("export csv", ("export", "-r", LARGE_ID, "--format", "csv"), None),
-    ("doctor", ("doctor",), None),
+    ("doctor", ("doctor",), None),  # a store unchanged since its last check: by checksum
+    ("doctor --full", ("doctor", "--full"), ("doctor", "--full")),  # every line validated
     ("report", ("report", "-r", LARGE_ID, "-o", "-"), ("report", None)),
 )
 MERGE_NEW_SHARE = 0.1  # of the other copy's events, the share the store does not have yet
