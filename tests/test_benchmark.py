@@ -73,6 +73,8 @@ def test_quick_benchmark_runs_and_reports_every_command(tmp_path: Path) -> None:
         large.add("report")
     if _help_exits_0("log", mentions="--all"):
         large.add("log --all")
+    if _help_exits_0("doctor", mentions="--full"):
+        large.add("doctor --full")
     expected = {"bundled": BUNDLED, "large": large, "half": large}
 
     document = json.loads(out.read_text(encoding="utf-8"))
