@@ -371,3 +371,47 @@ def test_a_read_event_has_the_fields_a_log_event_has() -> None:
     assert read_event(line.replace(b'"seq":3', b'"seq":3.0')) is None  # left to Pydantic
     assert read_event(line.replace(b"+05:30", b"")) is None
     assert read_event(b"[1]") is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(st.text(max_size=5), st.one_of(st.integers(), st.text(), st.none())),
+        max_size=8,
+    ),
+    st.text(),
+)
+def test_a_streamed_array_is_written_as_the_same_json_as_a_list(
+    items: list[dict[str, Any]], text: str
+) -> None:
+    import contextlib
+    import io
+
+    from mlroadmap.jsondoc import Streamed, emit
+
+    made: list[int] = []
+
+    def each() -> Iterator[dict[str, Any]]:
+        for n, item in enumerate(items):
+            made.append(n)
+            yield item
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        emit({"text": text, "events": Streamed(len(items), each), "after": 1})
+    assert json.loads(out.getvalue()) == {"text": text, "events": items, "after": 1}
+    assert made == list(range(len(items)))  # made once each, in order
+    plain = io.StringIO()
+    with contextlib.redirect_stdout(plain):
+        emit({"text": text, "events": items, "after": 1})
+    assert out.getvalue() == plain.getvalue()
+
+
+def test_log_all_as_json_lists_every_event_by_day(clocked: Path) -> None:
+    for week in ("week-1", "week-2"):
+        run("done", week)
+    run("note", "derivatives", "a note")
+    document = run_json("log", "--all")
+    assert document["matched"] == document["shown"] == len(full_read_ids(clocked))
+    assert [e["id"] for e in document["events"]] == full_read_ids(clocked)
+    assert run_json("log", "-n", "2")["events"] == document["events"][-2:]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -34,9 +35,38 @@ if TYPE_CHECKING:
 
 
 def emit(document: Any) -> None:
-    """One JSON document on stdout; control characters (C1 and bidi too) escaped."""
-    text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default)
-    sys.stdout.write(escape_json(text) + "\n")
+    """One JSON document on stdout; control characters (C1 and bidi too) escaped.
+
+    It is written as it is encoded, so an array made as it goes (``Streamed``)
+    is never held whole.
+    """
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2, default=_json_default)
+    parts: list[str] = []
+    size = 0
+    for part in encoder.iterencode(document):
+        parts.append(part)
+        size += len(part)
+        if size > 1 << 16:
+            sys.stdout.write(escape_json("".join(parts)))
+            parts, size = [], 0
+    sys.stdout.write(escape_json("".join(parts)) + "\n")
+
+
+class Streamed(list[Any]):
+    """A JSON array whose items are made as the encoder reaches them (``emit``
+    encodes with an indent, so the standard library's Python encoder does, and
+    it only asks an array for its length and its items in order)."""
+
+    def __init__(self, count: int, items: Callable[[], Iterator[Any]]) -> None:
+        super().__init__()
+        self.size = count
+        self.make = items
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[Any]:
+        return self.make()
 
 
 def _json_default(value: object) -> str:
@@ -195,11 +225,9 @@ def doctor_json(report: DoctorReport) -> dict[str, Any]:
 
 
 def log_json(result: LogResult) -> dict[str, Any]:
-    return {
-        "matched": result.matched,
-        "shown": len(result.entries),
-        "events": [
-            {
+    def events() -> Iterator[dict[str, Any]]:
+        for entry in result.entries:
+            yield {
                 "id": entry.event.id,
                 "at": entry.event.ts,
                 "day": entry.event.day,
@@ -209,8 +237,11 @@ def log_json(result: LogResult) -> dict[str, Any]:
                 "action": entry.event.action,
                 "note": entry.event.note,
             }
-            for entry in result.entries
-        ],
+
+    return {
+        "matched": result.matched,
+        "shown": len(result.entries),
+        "events": Streamed(len(result.entries), events),
     }
 
 
