@@ -22,6 +22,9 @@ MAX_HEADING = 6
 MAX_TITLE = 100  # the importer shortens longer titles read from Markdown
 _SHORTCODE = re.compile(r":[a-z0-9_+\-]+:")
 _ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+_BACKSLASHED = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>#&"})
+_MARKUP = re.compile(r"[\\`*_\[\]<>#&]")  # what _BACKSLASHED escapes
+_LIST_START = (" ", "-", "+", "=", "~")
 
 
 def _one_line(text: str) -> str:
@@ -30,9 +33,21 @@ def _one_line(text: str) -> str:
 
 def _escape(text: str) -> str:
     """Text that Markdown shows as written (no emphasis, links or HTML from it)."""
-    out = _one_line(text)
-    for ch in "\\`*_[]<>#&":
-        out = out.replace(ch, "\\" + ch)
+    if (
+        text.isprintable()  # no whitespace but spaces (every other kind is unprintable)
+        and "  " not in text
+        and not text.startswith(_LIST_START)
+        and not text.endswith(" ")
+        and _MARKUP.search(text) is None
+        and _ORDERED.match(text) is None
+    ):
+        return text  # the usual case: nothing to escape, found without building a string
+    return _escape_all(text)
+
+
+def _escape_all(text: str) -> str:
+    """``_escape`` without its shortcut for text that needs nothing escaped."""
+    out = _one_line(text).translate(_BACKSLASHED)
     # What would start a list, a rule or a fence at the start of a line: "1. ", "- ", "~~~".
     if out[:1] in ("-", "+", "=", "~"):
         return "\\" + out
@@ -41,25 +56,38 @@ def _escape(text: str) -> str:
 
 def payload(fields: dict[str, Any]) -> str:
     """A comment carrying exact values Markdown cannot (JSON; no "--" inside, as HTML needs)."""
-    text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e")
-    return "<!-- mlroadmap " + re.sub("--", "-\\\\u002d", text) + " -->"
+    text = compact_json(fields).replace("<", "\\u003c").replace(">", "\\u003e")
+    return "<!-- mlroadmap " + text.replace("--", "-\\u002d") + " -->"
 
 
-def _needs_exact_title(title: str) -> bool:
-    """Whether reading the title back from Markdown could change it."""
+def _needs_exact_title(title: str, escaped: str) -> bool:
+    """Whether reading the title back from Markdown could change it (``escaped``
+    is ``_escape(title)``)."""
     return (
-        _escape(title) != title
+        escaped != title
         or len(title) > MAX_TITLE
-        or title.endswith(":")
-        or _SHORTCODE.search(title) is not None
+        or (":" in title and (title.endswith(":") or _SHORTCODE.search(title) is not None))
     )
 
 
-def _mark_fields(state: ItemState | None) -> dict[str, Any]:
-    if state is None:
-        return {}
-    fields: dict[str, Any] = {}
+def _node_fields(node: Node, state: ItemState | None, exact_title: bool) -> dict[str, Any]:
+    """What a node's comment carries: its kind, the fields Markdown cannot say
+    exactly (as ``Node.to_dict`` writes them) and, for an item, the learner's mark."""
+    fields: dict[str, Any] = {"kind": node.kind}
+    if exact_title:
+        fields["title"] = node.title
+    if node.description:
+        fields["description"] = node.description
+    if node.weeks:
+        fields["weeks"] = node.weeks
+    if node.aliases:
+        fields["aliases"] = node.aliases
+    if node.renamed_from:
+        fields["renamed_from"] = node.renamed_from
+    if node.resources:
+        fields["resources"] = node.to_dict()["resources"]
+    if state is None or node.children:
+        return fields
     if state.status != TODO:
         fields["status"] = state.status
         if state.day is not None:
@@ -71,82 +99,76 @@ def _mark_fields(state: ItemState | None) -> dict[str, Any]:
     return fields
 
 
-def _node_fields(node: Node, state: ItemState | None) -> dict[str, Any]:
-    doc = node.to_dict()
-    fields: dict[str, Any] = {"kind": node.kind}
-    if _needs_exact_title(node.title):
-        fields["title"] = node.title
-    for key in ("description", "weeks", "aliases", "renamed_from", "resources"):
-        if key in doc:
-            fields[key] = doc[key]
-    if node.is_leaf:
-        fields.update(_mark_fields(state))
-    return fields
-
-
 def markdown(roadmap: Roadmap, states: dict[str, ItemState], started: date | None = None) -> str:
     """The roadmap as a Markdown checklist; each heading and entry carries its ID and,
     in a comment, what Markdown cannot say exactly (kind, weeks, description,
     resources, the learner's mark with its day, notes), so it imports back whole."""
     top: dict[str, Any] = {k: v for k, v in roadmap.to_dict().items() if k not in ("id",)}
-    if not _needs_exact_title(roadmap.title):
+    title = _escape(roadmap.title)
+    if not _needs_exact_title(roadmap.title, title):
         del top["title"]
     if started is not None:
         top["started"] = started.isoformat()
-    lines = [f"# {_escape(roadmap.title)} {payload(top)}", "", _escape(roadmap.summary), ""]
+    lines = [f"# {title} {payload(top)}", "", _escape(roadmap.summary), ""]
     source = roadmap.source
     credit = f"Source: {_escape(source.title)}" + (
         f" by {_escape(source.author)}" if source.author else ""
     )
     lines += [credit + (f" ({source.url})" if source.url else ""), ""]
+    append = lines.append
 
-    def comment(node: Node) -> str:
-        return f"<!-- id: {node.id} --> {payload(_node_fields(node, states.get(node.id)))}"
+    def labelled(node: Node, state: ItemState | None) -> str:
+        """The node's title as Markdown shows it, then its ID and its fields in comments."""
+        escaped = _escape(node.title)
+        fields = _node_fields(node, state, _needs_exact_title(node.title, escaped))
+        return f"{escaped} <!-- id: {node.id} --> {payload(fields)}"
 
-    def entry(node: Node, indent: int) -> None:
-        pad = "  " * indent
-        if node.is_leaf:
-            box = "[x]" if status_of(states, node.id) == DONE else "[ ]"
-            lines.append(f"{pad}- {box} {_escape(node.title)} {comment(node)}")
-            if node.description:
-                lines.append(f"{pad}  - {_escape(node.description)}")
-            for r in node.resources:
-                label = _escape(r.title)
-                lines.append(f"{pad}  - [{label}]({r.url})" if r.url else f"{pad}  - {label}")
-        else:
-            lines.append(f"{pad}- {_escape(node.title)} {comment(node)}")
+    def entry(node: Node, pad: str) -> None:
+        if node.children:
+            append(f"{pad}- {labelled(node, None)}")
+            inner = pad + "  "
             for child in node.children:
-                entry(child, indent + 1)
+                entry(child, inner)
+            return
+        state = states.get(node.id)
+        box = "[x]" if state is not None and state.status == DONE else "[ ]"
+        append(f"{pad}- {box} {labelled(node, state)}")
+        if node.description:
+            append(f"{pad}  - {_escape(node.description)}")
+        for r in node.resources:
+            label = _escape(r.title)
+            append(f"{pad}  - [{label}]({r.url})" if r.url else f"{pad}  - {label}")
 
     def section(node: Node, level: int) -> None:
-        lines.append(f"{'#' * level} {_escape(node.title)} {comment(node)}")
-        lines.append("")
+        append(f"{'#' * level} {labelled(node, None)}")
+        append("")
         if node.description:
             lines.extend([_escape(node.description), ""])
         links = [f"- [{_escape(r.title)}]({r.url})" for r in node.resources if r.url]
         if links:  # links of a section are kept as plain (non-checkbox) entries
             lines.extend([*links, ""])
-        kinds = [child.is_leaf for child in node.children]
+        kinds = [not child.children for child in node.children]
         # Items after a sub-section would fall under its heading on import, so a
         # section whose items and sub-sections interleave is written as one list.
         as_list = level >= MAX_HEADING or any(
             leaf and not before for before, leaf in pairwise(kinds)
         )
         for child in node.children:
-            if child.is_leaf or as_list:
-                entry(child, 0)
+            if as_list or not child.children:
+                entry(child, "")
         if any(kinds) or as_list:
-            lines.append("")
+            append("")
         if not as_list:
             for child in node.children:
-                if not child.is_leaf:
+                if child.children:
                     section(child, level + 1)
 
+    last_item = max((i for i, n in enumerate(roadmap.children) if not n.children), default=-1)
     for position, top_node in enumerate(roadmap.children):
-        if top_node.is_leaf or any(n.is_leaf for n in roadmap.children[position + 1 :]):
+        if position <= last_item:
             # A top-level item, or a branch followed by one: a list keeps them in order.
-            entry(top_node, 0)
-            lines.append("")
+            entry(top_node, "")
+            append("")
         else:
             section(top_node, 2)
     return "\n".join(lines).rstrip() + "\n"
@@ -220,6 +242,20 @@ def json_text(roadmap: Roadmap, states: dict[str, ItemState], started: date | No
         document["started"] = started.isoformat()
     document["children"] = [node_doc(n) for n in roadmap.children]
     return indented_json(document) + "\n"
+
+
+def compact_json(document: object) -> str:
+    """``json.dumps(document, ensure_ascii=False, separators=(",", ":"))`` for a
+    document such as ``indented_json`` takes, written by pydantic-core's
+    serializer (several times quicker for the small documents of a Markdown
+    export's comments); text it cannot write (a lone surrogate) goes to the
+    standard library."""
+    from pydantic_core import PydanticSerializationError, to_json
+
+    try:
+        return to_json(document).decode("utf-8")
+    except PydanticSerializationError:
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 def indented_json(document: object) -> str:

@@ -1,0 +1,105 @@
+"""The text an export writes: escaping for Markdown and the JSON of its comments.
+
+The quick paths (titles that need no escaping, comments written by
+pydantic-core) must write exactly what the general ones write, whatever the
+text: pipes, brackets, backslashes, every kind of whitespace, control and
+bidirectional characters, Markdown's specials and lone surrogates.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlroadmap.exporter import _escape, _escape_all, compact_json, payload
+
+# Every character str.split() splits on, the ones Markdown and HTML comments
+# care about, and some that often break text handling.
+WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+AWKWARD = [
+    *"|[](){}<>\\`*_#&!-+=~:.;)\"'/",
+    *"0123456789",
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\x7f",
+    "\u200e",  # left-to-right mark
+    "\u202e",  # right-to-left override
+    "\u2066",  # left-to-right isolate
+    "\ufeff",
+    "\udcff",  # a lone surrogate
+    "\ud800",
+    "🚀",
+    "é",
+    "--",
+    "-->",
+    "<!--",
+    ":tada:",
+    "1.",
+    "2)",
+    "123456789.",
+    "1234567890.",
+    "  ",
+    "a",
+    "Z",
+]
+hostile = st.lists(
+    st.one_of(st.sampled_from(AWKWARD + WHITESPACE), st.text(max_size=3)), max_size=10
+).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(hostile)
+def test_escape_writes_what_the_general_escape_writes(text: str) -> None:
+    assert _escape(text) == _escape_all(text)
+
+
+@given(st.sampled_from(WHITESPACE), st.sampled_from(["", "a", "1.", "x y"]))
+def test_escape_puts_every_kind_of_whitespace_on_one_line(space: str, around: str) -> None:
+    escaped = _escape(f"{around}{space}b{space}")
+    assert escaped == _escape_all(f"{around}{space}b{space}")
+    assert escaped.split(" ")[-1] == "b"
+    assert escaped.count(" ") == len(around.split()) and escaped.isprintable()
+
+
+def test_plain_titles_are_kept_and_markup_is_escaped() -> None:
+    for title in ("Item 1 of group 1", "Linear algebra (review)", "Week 3: vectors", "1.5x"):
+        assert _escape(title) is title  # the shortcut: no new string
+    assert _escape("a_b *c* [d](e) <i> #1 & `x` \\") == (
+        "a\\_b \\*c\\* \\[d\\](e) \\<i\\> \\#1 \\& \\`x\\` \\\\"
+    )
+    assert _escape("1. first") == "1\\. first"
+    assert _escape("12) twelfth") == "12\\) twelfth"
+    assert _escape("- dash") == "\\- dash"
+    assert _escape("  two\tlines\n here ") == "two lines here"
+
+
+json_documents = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1), hostile),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(hostile, inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=250, deadline=None)
+@given(json_documents)
+def test_compact_json_is_what_the_standard_library_writes(document: object) -> None:
+    expected = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    assert compact_json(document) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(hostile, st.one_of(hostile, st.lists(hostile, max_size=3)), max_size=4))
+def test_a_comment_reads_back_to_its_fields_and_never_closes_early(
+    fields: dict[str, object],
+) -> None:
+    comment = payload(fields)
+    assert comment.startswith("<!-- mlroadmap ") and comment.endswith(" -->")
+    inner = comment.removeprefix("<!-- mlroadmap ").removesuffix(" -->")
+    assert "--" not in inner and "<" not in inner and ">" not in inner
+    assert json.loads(inner) == fields
