@@ -62,7 +62,8 @@ def test_escape_puts_every_kind_of_whitespace_on_one_line(space: str, around: st
     escaped = _escape(f"{around}{space}b{space}")
     assert escaped == _escape_all(f"{around}{space}b{space}")
     assert escaped.split(" ")[-1] == "b"
-    assert escaped.count(" ") == len(around.split()) and escaped.isprintable()
+    assert escaped.count(" ") == len(around.split())
+    assert escaped.isprintable()
 
 
 def test_plain_titles_are_kept_and_markup_is_escaped() -> None:
@@ -99,7 +100,8 @@ def test_a_comment_reads_back_to_its_fields_and_never_closes_early(
     fields: dict[str, object],
 ) -> None:
     comment = payload(fields)
-    assert comment.startswith("<!-- mlroadmap ") and comment.endswith(" -->")
+    assert comment.startswith("<!-- mlroadmap ")
+    assert comment.endswith(" -->")
     inner = comment.removeprefix("<!-- mlroadmap ").removesuffix(" -->")
-    assert "--" not in inner and "<" not in inner and ">" not in inner
+    assert not any(closing in inner for closing in ("--", "<", ">"))
     assert json.loads(inner) == fields
