@@ -1,20 +1,23 @@
-"""The text an export writes: escaping for Markdown and the JSON of its comments.
+"""The text an export writes: Markdown escaping, the JSON of its comments, CSV rows.
 
 The quick paths (titles that need no escaping, comments written by
-pydantic-core) must write exactly what the general ones write, whatever the
-text: pipes, brackets, backslashes, every kind of whitespace, control and
-bidirectional characters, Markdown's specials and lone surrogates.
+pydantic-core, CSV rows that need no quoting) must write exactly what the
+general ones write, whatever the text: pipes, brackets, backslashes, every
+kind of whitespace, control and bidirectional characters, Markdown's
+specials and lone surrogates.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlroadmap.exporter import _escape, _escape_all, compact_json, payload
+from mlroadmap.exporter import _csv_line, _escape, _escape_all, compact_json, payload
 
 # Every character str.split() splits on, the ones Markdown and HTML comments
 # care about, and some that often break text handling.
@@ -105,3 +108,11 @@ def test_a_comment_reads_back_to_its_fields_and_never_closes_early(
     inner = comment.removeprefix("<!-- mlroadmap ").removesuffix(" -->")
     assert not any(closing in inner for closing in ("--", "<", ">"))
     assert json.loads(inner) == fields
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(hostile, st.sampled_from(["", ",", '"', "\r\n", " "])), min_size=1))
+def test_a_csv_line_is_what_the_csv_module_writes(row: list[str]) -> None:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(row)
+    assert _csv_line(row) + "\n" == out.getvalue()

@@ -10,12 +10,13 @@ import csv
 import io
 import json
 import re
+from collections.abc import Sequence
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from mlroadmap.models import Node, Roadmap, walk
+from mlroadmap.models import Node, Roadmap
 from mlroadmap.progress import DONE, TODO, ItemState, counts, status_of
 
 MAX_HEADING = 6
@@ -174,43 +175,55 @@ def markdown(roadmap: Roadmap, states: dict[str, ItemState], started: date | Non
     return "\n".join(lines).rstrip() + "\n"
 
 
+CSV_COLUMNS = (
+    *("roadmap", "id", "parent", "depth", "kind", "title"),
+    *("status", "day", "weeks", "notes", "links"),
+)
+
+
 def csv_text(roadmap: Roadmap, states: dict[str, ItemState]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            "roadmap",
-            "id",
-            "parent",
-            "depth",
-            "kind",
-            "title",
-            "status",
-            "day",
-            "weeks",
-            "notes",
-            "links",
+    """One row per node, in roadmap order, as the ``csv`` module writes them."""
+    lines = [_csv_line(CSV_COLUMNS)]
+    roadmap_id, get = roadmap.id, states.get
+    # The index lists every node in roadmap order (a loaded roadmap's IDs are unique).
+    for node_id, place in roadmap.index.entries.items():
+        node, state = place.node, get(node_id)
+        if state is None:
+            status = "" if node.children else TODO
+            day = notes = ""
+        else:
+            status = "" if node.children else state.status
+            day = state.day.isoformat() if state.day else ""
+            notes = " | ".join([_one_line(e.note or "") for e in state.notes])
+        row = [
+            roadmap_id,
+            node_id,
+            place.parent or "",
+            str(place.depth),
+            node.kind,
+            _one_line(node.title),
+            status,
+            day,
+            " ".join(map(str, node.weeks)) if node.weeks else "",
+            notes,
+            " ".join([r.url for r in node.resources if r.url]) if node.resources else "",
         ]
-    )
-    index = roadmap.index
-    for _, node, depth in walk(roadmap.children):
-        state = states.get(node.id)
-        writer.writerow(
-            [
-                roadmap.id,
-                node.id,
-                index.entries[node.id].parent or "",
-                depth,
-                node.kind,
-                _one_line(node.title),
-                status_of(states, node.id) if node.is_leaf else "",
-                state.day.isoformat() if state is not None and state.day else "",
-                " ".join(map(str, node.weeks)),
-                " | ".join(_one_line(e.note or "") for e in state.notes) if state else "",
-                " ".join(r.url for r in node.resources if r.url),
-            ]
-        )
-    return out.getvalue()
+        lines.append(_csv_line(row))
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _csv_line(row: Sequence[str]) -> str:
+    """A row as the ``csv`` module writes it, without its line end. It quotes a
+    field only for a comma, a quote or a line break in it (or a row of one empty
+    field); most rows have none, and are their fields joined by commas."""
+    line = ",".join(row)
+    quoted = line.count(",") != len(row) - 1 or '"' in line or "\n" in line or "\r" in line
+    if line and not quoted:
+        return line
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(row)
+    return out.getvalue()[:-1]
 
 
 def json_text(roadmap: Roadmap, states: dict[str, ItemState], started: date | None = None) -> str:
