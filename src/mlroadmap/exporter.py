@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mlroadmap.models import Node, Roadmap
-from mlroadmap.progress import DONE, TODO, ItemState, counts, status_of
+from mlroadmap.progress import DONE, TODO, ItemState, counts
 
 MAX_HEADING = 6
 MAX_TITLE = 100  # the importer shortens longer titles read from Markdown
@@ -228,26 +228,30 @@ def _csv_line(row: Sequence[str]) -> str:
 
 def json_text(roadmap: Roadmap, states: dict[str, ItemState], started: date | None = None) -> str:
     """The roadmap with every item's status, day and notes (``import`` reads it back)."""
-    per_node = counts(roadmap, states)
+    per_node, get = counts(roadmap, states), states.get
 
     def node_doc(node: Node) -> dict[str, object]:
         doc: dict[str, object] = node.to_dict()
-        if node.is_leaf:
-            state = states.get(node.id)
-            doc["status"] = status_of(states, node.id)
-            if state is not None and state.day is not None and state.status != TODO:
-                doc["day"] = state.day.isoformat()
-            if state is not None and state.undated and state.status != TODO:
-                doc["undated"] = True
-            if state is not None and state.notes:
-                doc["notes"] = [
-                    {"at": e.ts.isoformat(), "day": e.day.isoformat(), "text": e.note}
-                    for e in state.notes
-                ]
-        else:
+        if node.children:
             c = per_node[node.id]
             doc.update(done=c.done, skipped=c.skipped, started=c.started, total=c.total)
             doc["children"] = [node_doc(child) for child in node.children]
+            return doc
+        state = get(node.id)
+        if state is None:
+            doc["status"] = TODO
+            return doc
+        doc["status"] = state.status
+        if state.status != TODO:
+            if state.day is not None:
+                doc["day"] = state.day.isoformat()
+            if state.undated:
+                doc["undated"] = True
+        if state.notes:
+            doc["notes"] = [
+                {"at": e.ts.isoformat(), "day": e.day.isoformat(), "text": e.note}
+                for e in state.notes
+            ]
         return doc
 
     document: dict[str, object] = roadmap.to_dict()
