@@ -1,4 +1,5 @@
-"""The text an export writes: Markdown escaping, the JSON of its comments, CSV rows.
+"""The text an export writes: Markdown escaping, the JSON of its comments, CSV rows,
+and the counts the JSON export adds up itself.
 
 The quick paths (titles that need no escaping, comments written by
 pydantic-core, CSV rows that need no quoting) must write exactly what the
@@ -13,11 +14,15 @@ import csv
 import io
 import json
 import sys
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlroadmap.exporter import _csv_line, _escape, _escape_all, compact_json, payload
+from mlroadmap.exporter import _csv_line, _escape, _escape_all, compact_json, json_text, payload
+from mlroadmap.models import Roadmap
+from mlroadmap.progress import ItemState, counts, status_of
+from tests.test_progress import trees
 
 # Every character str.split() splits on, the ones Markdown and HTML comments
 # care about, and some that often break text handling.
@@ -116,3 +121,31 @@ def test_a_csv_line_is_what_the_csv_module_writes(row: list[str]) -> None:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(row)
     assert _csv_line(row) + "\n" == out.getvalue()
+
+
+@given(trees())
+def test_the_json_export_counts_each_branch_as_progress_does(
+    case: tuple[Roadmap, dict[str, ItemState], set[str]],
+) -> None:
+    roadmap, states, _ = case
+    per_node = counts(roadmap, states)
+    branches = 0
+
+    def visit(nodes: list[dict[str, Any]]) -> None:
+        nonlocal branches
+        for node in nodes:
+            if "children" not in node:
+                assert node["status"] == status_of(states, node["id"])
+                continue
+            branches += 1
+            c = per_node[node["id"]]
+            assert (node["done"], node["skipped"], node["started"], node["total"]) == (
+                c.done,
+                c.skipped,
+                c.started,
+                c.total,
+            )
+            visit(node["children"])
+
+    visit(json.loads(json_text(roadmap, states))["children"])
+    assert branches == sum(1 for e in roadmap.index.entries.values() if e.node.children)

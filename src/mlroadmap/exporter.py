@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mlroadmap.models import Node, Roadmap
-from mlroadmap.progress import DONE, TODO, ItemState, counts
+from mlroadmap.progress import DONE, SKIPPED, STARTED, TODO, ItemState
 
 MAX_HEADING = 6
 MAX_TITLE = 100  # the importer shortens longer titles read from Markdown
@@ -227,16 +227,13 @@ def _csv_line(row: Sequence[str]) -> str:
 
 
 def json_text(roadmap: Roadmap, states: dict[str, ItemState], started: date | None = None) -> str:
-    """The roadmap with every item's status, day and notes (``import`` reads it back)."""
-    per_node, get = counts(roadmap, states), states.get
+    """The roadmap with every item's status, day and notes (``import`` reads it back),
+    and under each branch how many of its items are done, skipped, started and
+    in all (what ``progress.counts`` gives, added up here as the items are written)."""
+    get = states.get
 
-    def node_doc(node: Node) -> dict[str, object]:
+    def item_doc(node: Node) -> dict[str, object]:
         doc: dict[str, object] = node.to_dict()
-        if node.children:
-            c = per_node[node.id]
-            doc.update(done=c.done, skipped=c.skipped, started=c.started, total=c.total)
-            doc["children"] = [node_doc(child) for child in node.children]
-            return doc
         state = get(node.id)
         if state is None:
             doc["status"] = TODO
@@ -254,10 +251,38 @@ def json_text(roadmap: Roadmap, states: dict[str, ItemState], started: date | No
             ]
         return doc
 
+    def branch_doc(node: Node, sums: list[int]) -> dict[str, object]:
+        """A branch with its items; adds its [done, skipped, started, total] into ``sums``."""
+        doc: dict[str, object] = node.to_dict()
+        mine = [0, 0, 0, 0]
+        children: list[dict[str, object]] = []
+        for child in node.children:
+            if child.children:
+                children.append(branch_doc(child, mine))
+                continue
+            item = item_doc(child)
+            children.append(item)
+            status = item["status"]
+            if status == DONE:
+                mine[0] += 1
+            elif status == SKIPPED:
+                mine[1] += 1
+            elif status == STARTED:
+                mine[2] += 1
+            mine[3] += 1
+        doc.update(done=mine[0], skipped=mine[1], started=mine[2], total=mine[3])
+        doc["children"] = children
+        for i, n in enumerate(mine):
+            sums[i] += n
+        return doc
+
     document: dict[str, object] = roadmap.to_dict()
     if started is not None:
         document["started"] = started.isoformat()
-    document["children"] = [node_doc(n) for n in roadmap.children]
+    whole = [0, 0, 0, 0]
+    document["children"] = [
+        branch_doc(n, whole) if n.children else item_doc(n) for n in roadmap.children
+    ]
     return indented_json(document) + "\n"
 
 
@@ -267,11 +292,11 @@ def compact_json(document: object) -> str:
     serializer (several times quicker for the small documents of a Markdown
     export's comments); text it cannot write (a lone surrogate) goes to the
     standard library."""
-    from pydantic_core import PydanticSerializationError, to_json
+    import pydantic_core  # a plain import: called once a node, ``from`` would cost more
 
     try:
-        return to_json(document).decode("utf-8")
-    except PydanticSerializationError:
+        return pydantic_core.to_json(document).decode("utf-8")
+    except pydantic_core.PydanticSerializationError:
         return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
