@@ -10,18 +10,22 @@ import csv
 import io
 import json
 import re
+from collections.abc import Sequence
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from mlroadmap.models import Node, Roadmap, walk
-from mlroadmap.progress import DONE, TODO, ItemState, counts, status_of
+from mlroadmap.models import Node, Roadmap
+from mlroadmap.progress import DONE, SKIPPED, STARTED, TODO, ItemState
 
 MAX_HEADING = 6
 MAX_TITLE = 100  # the importer shortens longer titles read from Markdown
 _SHORTCODE = re.compile(r":[a-z0-9_+\-]+:")
 _ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+_BACKSLASHED = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>#&"})
+_MARKUP = re.compile(r"[\\`*_\[\]<>#&]")  # what _BACKSLASHED escapes
+_LIST_START = (" ", "-", "+", "=", "~")
 
 
 def _one_line(text: str) -> str:
@@ -30,9 +34,21 @@ def _one_line(text: str) -> str:
 
 def _escape(text: str) -> str:
     """Text that Markdown shows as written (no emphasis, links or HTML from it)."""
-    out = _one_line(text)
-    for ch in "\\`*_[]<>#&":
-        out = out.replace(ch, "\\" + ch)
+    if (
+        text.isprintable()  # no whitespace but spaces (every other kind is unprintable)
+        and "  " not in text
+        and not text.startswith(_LIST_START)
+        and not text.endswith(" ")
+        and _MARKUP.search(text) is None
+        and _ORDERED.match(text) is None
+    ):
+        return text  # the usual case: nothing to escape, found without building a string
+    return _escape_all(text)
+
+
+def _escape_all(text: str) -> str:
+    """``_escape`` without its shortcut for text that needs nothing escaped."""
+    out = _one_line(text).translate(_BACKSLASHED)
     # What would start a list, a rule or a fence at the start of a line: "1. ", "- ", "~~~".
     if out[:1] in ("-", "+", "=", "~"):
         return "\\" + out
@@ -41,25 +57,38 @@ def _escape(text: str) -> str:
 
 def payload(fields: dict[str, Any]) -> str:
     """A comment carrying exact values Markdown cannot (JSON; no "--" inside, as HTML needs)."""
-    text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e")
-    return "<!-- mlroadmap " + re.sub("--", "-\\\\u002d", text) + " -->"
+    text = compact_json(fields).replace("<", "\\u003c").replace(">", "\\u003e")
+    return "<!-- mlroadmap " + text.replace("--", "-\\u002d") + " -->"
 
 
-def _needs_exact_title(title: str) -> bool:
-    """Whether reading the title back from Markdown could change it."""
+def _needs_exact_title(title: str, escaped: str) -> bool:
+    """Whether reading the title back from Markdown could change it (``escaped``
+    is ``_escape(title)``)."""
     return (
-        _escape(title) != title
+        escaped != title
         or len(title) > MAX_TITLE
-        or title.endswith(":")
-        or _SHORTCODE.search(title) is not None
+        or (":" in title and (title.endswith(":") or _SHORTCODE.search(title) is not None))
     )
 
 
-def _mark_fields(state: ItemState | None) -> dict[str, Any]:
-    if state is None:
-        return {}
-    fields: dict[str, Any] = {}
+def _node_fields(node: Node, state: ItemState | None, exact_title: bool) -> dict[str, Any]:
+    """What a node's comment carries: its kind, the fields Markdown cannot say
+    exactly (as ``Node.to_dict`` writes them) and, for an item, the learner's mark."""
+    fields: dict[str, Any] = {"kind": node.kind}
+    if exact_title:
+        fields["title"] = node.title
+    if node.description:
+        fields["description"] = node.description
+    if node.weeks:
+        fields["weeks"] = node.weeks
+    if node.aliases:
+        fields["aliases"] = node.aliases
+    if node.renamed_from:
+        fields["renamed_from"] = node.renamed_from
+    if node.resources:
+        fields["resources"] = node.to_dict()["resources"]
+    if state is None or node.children:
+        return fields
     if state.status != TODO:
         fields["status"] = state.status
         if state.day is not None:
@@ -71,155 +100,205 @@ def _mark_fields(state: ItemState | None) -> dict[str, Any]:
     return fields
 
 
-def _node_fields(node: Node, state: ItemState | None) -> dict[str, Any]:
-    doc = node.to_dict()
-    fields: dict[str, Any] = {"kind": node.kind}
-    if _needs_exact_title(node.title):
-        fields["title"] = node.title
-    for key in ("description", "weeks", "aliases", "renamed_from", "resources"):
-        if key in doc:
-            fields[key] = doc[key]
-    if node.is_leaf:
-        fields.update(_mark_fields(state))
-    return fields
-
-
 def markdown(roadmap: Roadmap, states: dict[str, ItemState], started: date | None = None) -> str:
     """The roadmap as a Markdown checklist; each heading and entry carries its ID and,
     in a comment, what Markdown cannot say exactly (kind, weeks, description,
     resources, the learner's mark with its day, notes), so it imports back whole."""
     top: dict[str, Any] = {k: v for k, v in roadmap.to_dict().items() if k not in ("id",)}
-    if not _needs_exact_title(roadmap.title):
+    title = _escape(roadmap.title)
+    if not _needs_exact_title(roadmap.title, title):
         del top["title"]
     if started is not None:
         top["started"] = started.isoformat()
-    lines = [f"# {_escape(roadmap.title)} {payload(top)}", "", _escape(roadmap.summary), ""]
+    lines = [f"# {title} {payload(top)}", "", _escape(roadmap.summary), ""]
     source = roadmap.source
     credit = f"Source: {_escape(source.title)}" + (
         f" by {_escape(source.author)}" if source.author else ""
     )
     lines += [credit + (f" ({source.url})" if source.url else ""), ""]
+    append = lines.append
 
-    def comment(node: Node) -> str:
-        return f"<!-- id: {node.id} --> {payload(_node_fields(node, states.get(node.id)))}"
+    def labelled(node: Node, state: ItemState | None) -> str:
+        """The node's title as Markdown shows it, then its ID and its fields in comments."""
+        escaped = _escape(node.title)
+        fields = _node_fields(node, state, _needs_exact_title(node.title, escaped))
+        return f"{escaped} <!-- id: {node.id} --> {payload(fields)}"
 
-    def entry(node: Node, indent: int) -> None:
-        pad = "  " * indent
-        if node.is_leaf:
-            box = "[x]" if status_of(states, node.id) == DONE else "[ ]"
-            lines.append(f"{pad}- {box} {_escape(node.title)} {comment(node)}")
-            if node.description:
-                lines.append(f"{pad}  - {_escape(node.description)}")
-            for r in node.resources:
-                label = _escape(r.title)
-                lines.append(f"{pad}  - [{label}]({r.url})" if r.url else f"{pad}  - {label}")
-        else:
-            lines.append(f"{pad}- {_escape(node.title)} {comment(node)}")
+    def entry(node: Node, pad: str) -> None:
+        if node.children:
+            append(f"{pad}- {labelled(node, None)}")
+            inner = pad + "  "
             for child in node.children:
-                entry(child, indent + 1)
+                entry(child, inner)
+            return
+        state = states.get(node.id)
+        box = "[x]" if state is not None and state.status == DONE else "[ ]"
+        append(f"{pad}- {box} {labelled(node, state)}")
+        if node.description:
+            append(f"{pad}  - {_escape(node.description)}")
+        for r in node.resources:
+            label = _escape(r.title)
+            append(f"{pad}  - [{label}]({r.url})" if r.url else f"{pad}  - {label}")
 
     def section(node: Node, level: int) -> None:
-        lines.append(f"{'#' * level} {_escape(node.title)} {comment(node)}")
-        lines.append("")
+        append(f"{'#' * level} {labelled(node, None)}")
+        append("")
         if node.description:
             lines.extend([_escape(node.description), ""])
         links = [f"- [{_escape(r.title)}]({r.url})" for r in node.resources if r.url]
         if links:  # links of a section are kept as plain (non-checkbox) entries
             lines.extend([*links, ""])
-        kinds = [child.is_leaf for child in node.children]
+        kinds = [not child.children for child in node.children]
         # Items after a sub-section would fall under its heading on import, so a
         # section whose items and sub-sections interleave is written as one list.
         as_list = level >= MAX_HEADING or any(
             leaf and not before for before, leaf in pairwise(kinds)
         )
         for child in node.children:
-            if child.is_leaf or as_list:
-                entry(child, 0)
+            if as_list or not child.children:
+                entry(child, "")
         if any(kinds) or as_list:
-            lines.append("")
+            append("")
         if not as_list:
             for child in node.children:
-                if not child.is_leaf:
+                if child.children:
                     section(child, level + 1)
 
+    last_item = max((i for i, n in enumerate(roadmap.children) if not n.children), default=-1)
     for position, top_node in enumerate(roadmap.children):
-        if top_node.is_leaf or any(n.is_leaf for n in roadmap.children[position + 1 :]):
+        if position <= last_item:
             # A top-level item, or a branch followed by one: a list keeps them in order.
-            entry(top_node, 0)
-            lines.append("")
+            entry(top_node, "")
+            append("")
         else:
             section(top_node, 2)
     return "\n".join(lines).rstrip() + "\n"
 
 
+CSV_COLUMNS = (
+    *("roadmap", "id", "parent", "depth", "kind", "title"),
+    *("status", "day", "weeks", "notes", "links"),
+)
+
+
 def csv_text(roadmap: Roadmap, states: dict[str, ItemState]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            "roadmap",
-            "id",
-            "parent",
-            "depth",
-            "kind",
-            "title",
-            "status",
-            "day",
-            "weeks",
-            "notes",
-            "links",
+    """One row per node, in roadmap order, as the ``csv`` module writes them."""
+    lines = [_csv_line(CSV_COLUMNS)]
+    roadmap_id, get = roadmap.id, states.get
+    # The index lists every node in roadmap order (a loaded roadmap's IDs are unique).
+    for node_id, place in roadmap.index.entries.items():
+        node, state = place.node, get(node_id)
+        if state is None:
+            status = "" if node.children else TODO
+            day = notes = ""
+        else:
+            status = "" if node.children else state.status
+            day = state.day.isoformat() if state.day else ""
+            notes = " | ".join([_one_line(e.note or "") for e in state.notes])
+        row = [
+            roadmap_id,
+            node_id,
+            place.parent or "",
+            str(place.depth),
+            node.kind,
+            _one_line(node.title),
+            status,
+            day,
+            " ".join(map(str, node.weeks)) if node.weeks else "",
+            notes,
+            " ".join([r.url for r in node.resources if r.url]) if node.resources else "",
         ]
-    )
-    index = roadmap.index
-    for _, node, depth in walk(roadmap.children):
-        state = states.get(node.id)
-        writer.writerow(
-            [
-                roadmap.id,
-                node.id,
-                index.entries[node.id].parent or "",
-                depth,
-                node.kind,
-                _one_line(node.title),
-                status_of(states, node.id) if node.is_leaf else "",
-                state.day.isoformat() if state is not None and state.day else "",
-                " ".join(map(str, node.weeks)),
-                " | ".join(_one_line(e.note or "") for e in state.notes) if state else "",
-                " ".join(r.url for r in node.resources if r.url),
-            ]
-        )
-    return out.getvalue()
+        lines.append(_csv_line(row))
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _csv_line(row: Sequence[str]) -> str:
+    """A row as the ``csv`` module writes it, without its line end. It quotes a
+    field only for a comma, a quote or a line break in it (or a row of one empty
+    field); most rows have none, and are their fields joined by commas."""
+    line = ",".join(row)
+    quoted = line.count(",") != len(row) - 1 or '"' in line or "\n" in line or "\r" in line
+    if line and not quoted:
+        return line
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(row)
+    return out.getvalue()[:-1]
 
 
 def json_text(roadmap: Roadmap, states: dict[str, ItemState], started: date | None = None) -> str:
-    """The roadmap with every item's status, day and notes (``import`` reads it back)."""
-    per_node = counts(roadmap, states)
+    """The roadmap with every item's status, day and notes (``import`` reads it back),
+    and under each branch how many of its items are done, skipped, started and
+    in all (what ``progress.counts`` gives, added up here as the items are written)."""
+    get = states.get
 
-    def node_doc(node: Node) -> dict[str, object]:
+    def item_doc(node: Node) -> dict[str, object]:
         doc: dict[str, object] = node.to_dict()
-        if node.is_leaf:
-            state = states.get(node.id)
-            doc["status"] = status_of(states, node.id)
-            if state is not None and state.day is not None and state.status != TODO:
+        state = get(node.id)
+        # The status as a plain string: pydantic-core writes an Enum member several times slower.
+        if state is None:
+            doc["status"] = TODO.value
+            return doc
+        doc["status"] = str(state.status)
+        if state.status != TODO:
+            if state.day is not None:
                 doc["day"] = state.day.isoformat()
-            if state is not None and state.undated and state.status != TODO:
+            if state.undated:
                 doc["undated"] = True
-            if state is not None and state.notes:
-                doc["notes"] = [
-                    {"at": e.ts.isoformat(), "day": e.day.isoformat(), "text": e.note}
-                    for e in state.notes
-                ]
-        else:
-            c = per_node[node.id]
-            doc.update(done=c.done, skipped=c.skipped, started=c.started, total=c.total)
-            doc["children"] = [node_doc(child) for child in node.children]
+        if state.notes:
+            doc["notes"] = [
+                {"at": e.ts.isoformat(), "day": e.day.isoformat(), "text": e.note}
+                for e in state.notes
+            ]
+        return doc
+
+    def branch_doc(node: Node, sums: list[int]) -> dict[str, object]:
+        """A branch with its items; adds its [done, skipped, started, total] into ``sums``."""
+        doc: dict[str, object] = node.to_dict()
+        mine = [0, 0, 0, 0]
+        children: list[dict[str, object]] = []
+        for child in node.children:
+            if child.children:
+                children.append(branch_doc(child, mine))
+                continue
+            item = item_doc(child)
+            children.append(item)
+            status = item["status"]
+            if status == DONE:
+                mine[0] += 1
+            elif status == SKIPPED:
+                mine[1] += 1
+            elif status == STARTED:
+                mine[2] += 1
+            mine[3] += 1
+        doc.update(done=mine[0], skipped=mine[1], started=mine[2], total=mine[3])
+        doc["children"] = children
+        for i, n in enumerate(mine):
+            sums[i] += n
         return doc
 
     document: dict[str, object] = roadmap.to_dict()
     if started is not None:
         document["started"] = started.isoformat()
-    document["children"] = [node_doc(n) for n in roadmap.children]
+    whole = [0, 0, 0, 0]
+    document["children"] = [
+        branch_doc(n, whole) if n.children else item_doc(n) for n in roadmap.children
+    ]
     return indented_json(document) + "\n"
+
+
+def compact_json(document: object) -> str:
+    """``json.dumps(document, ensure_ascii=False, separators=(",", ":"))`` for a
+    document such as ``indented_json`` takes, written by pydantic-core's
+    serializer (several times quicker for the small documents of a Markdown
+    export's comments); text it cannot write (a lone surrogate) goes to the
+    standard library."""
+    import pydantic_core  # a plain import: called once a node, ``from`` would cost more
+
+    try:
+        return pydantic_core.to_json(document).decode("utf-8")
+    except pydantic_core.PydanticSerializationError:
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 def indented_json(document: object) -> str:

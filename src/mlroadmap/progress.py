@@ -79,37 +79,54 @@ def replay(roadmap: Roadmap, events: Iterable[EventLike]) -> dict[str, ItemState
             state.since = event.ts
             state.day = event.day
             state.undated = bool(event.undated)
-        if event.replaces is not None:
-            # an edited note keeps its place; a deleted one goes. Any version of a
-            # note stands for it: each replacement takes its first version's place.
-            first = origin[event.id] = origin.get(event.replaces, event.replaces)
-            at = next((i for i, n in enumerate(state.notes) if origin.get(n.id) == first), None)
-            if at is not None:
-                if event.note:
-                    state.notes[at] = event
-                else:
-                    del state.notes[at]
-                    state.note_count -= 1
-            continue
-        if event.note:
-            origin[event.id] = event.id
-            state.notes.append(event)
-            state.note_count += 1
+        if event.note or event.replaces is not None:
+            state.note_count += _take_note(state.notes, event, origin)
     return states
+
+
+def _take_note(notes: list[EventLike], event: EventLike, origin: dict[str, str]) -> int:
+    """Apply a note event, in log order, to its item's notes; how many notes it adds
+    (1, 0 or -1). ``origin`` maps each note event to the one that first wrote its note."""
+    if event.replaces is not None:
+        # an edited note keeps its place; a deleted one goes. Any version of a
+        # note stands for it: each replacement takes its first version's place.
+        first = origin[event.id] = origin.get(event.replaces, event.replaces)
+        at = next((i for i, n in enumerate(notes) if origin.get(n.id) == first), None)
+        if at is None:
+            return 0
+        if event.note:
+            notes[at] = event
+            return 0
+        del notes[at]
+        return -1
+    if not event.note:
+        return 0
+    origin[event.id] = event.id
+    notes.append(event)
+    return 1
 
 
 def attach_notes(
     roadmap: Roadmap, states: dict[str, ItemState], events: Iterable[EventLike]
 ) -> dict[str, ItemState]:
     """``states`` (a summary's: no notes) given each item's notes as ``replay`` gives
-    them. Only the roadmap's events that carry or replace a note are replayed: no
-    other event changes a note."""
-    noted = [e for e in events if e.roadmap == roadmap.id and (e.note or e.replaces is not None)]
-    for item, replayed in replay(roadmap, noted).items():
+    them. Only the roadmap's events that carry or replace a note are replayed, and
+    only for their notes: no other event, and nothing else of these, changes a note."""
+    rid, renamed = roadmap.id, roadmap.index.old_ids
+    noted = [e for e in events if e.roadmap == rid and (e.note or e.replaces is not None)]
+    notes: dict[str, list[EventLike]] = {}
+    origin: dict[str, str] = {}
+    for event in ordered(noted):
+        item = renamed.get(event.item, event.item)
+        kept = notes.get(item)
+        if kept is None:
+            kept = notes[item] = []
+        _take_note(kept, event, origin)
+    for item, kept in notes.items():
         state = states.get(item)
         if state is None:
             state = states[item] = ItemState()
-        state.notes = replayed.notes
+        state.notes = kept
     return states
 
 

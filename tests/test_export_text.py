@@ -1,0 +1,151 @@
+"""The text an export writes: Markdown escaping, the JSON of its comments, CSV rows,
+and the counts the JSON export adds up itself.
+
+The quick paths (titles that need no escaping, comments written by
+pydantic-core, CSV rows that need no quoting) must write exactly what the
+general ones write, whatever the text: pipes, brackets, backslashes, every
+kind of whitespace, control and bidirectional characters, Markdown's
+specials and lone surrogates.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlroadmap.exporter import _csv_line, _escape, _escape_all, compact_json, json_text, payload
+from mlroadmap.models import Roadmap
+from mlroadmap.progress import ItemState, counts, status_of
+from tests.test_progress import trees
+
+# Every character str.split() splits on, the ones Markdown and HTML comments
+# care about, and some that often break text handling.
+WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+AWKWARD = [
+    *"|[](){}<>\\`*_#&!-+=~:.;)\"'/",
+    *"0123456789",
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\x7f",
+    "\u200e",  # left-to-right mark
+    "\u202e",  # right-to-left override
+    "\u2066",  # left-to-right isolate
+    "\ufeff",
+    "\udcff",  # a lone surrogate
+    "\ud800",
+    "🚀",
+    "é",
+    "--",
+    "-->",
+    "<!--",
+    ":tada:",
+    "1.",
+    "2)",
+    "123456789.",
+    "1234567890.",
+    "  ",
+    "a",
+    "Z",
+]
+hostile = st.lists(
+    st.one_of(st.sampled_from(AWKWARD + WHITESPACE), st.text(max_size=3)), max_size=10
+).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(hostile)
+def test_escape_writes_what_the_general_escape_writes(text: str) -> None:
+    assert _escape(text) == _escape_all(text)
+
+
+@given(st.sampled_from(WHITESPACE), st.sampled_from(["", "a", "1.", "x y"]))
+def test_escape_puts_every_kind_of_whitespace_on_one_line(space: str, around: str) -> None:
+    escaped = _escape(f"{around}{space}b{space}")
+    assert escaped == _escape_all(f"{around}{space}b{space}")
+    assert escaped.split(" ")[-1] == "b"
+    assert escaped.count(" ") == len(around.split())
+    assert escaped.isprintable()
+
+
+def test_plain_titles_are_kept_and_markup_is_escaped() -> None:
+    for title in ("Item 1 of group 1", "Linear algebra (review)", "Week 3: vectors", "1.5x"):
+        assert _escape(title) is title  # the shortcut: no new string
+    assert _escape("a_b *c* [d](e) <i> #1 & `x` \\") == (
+        "a\\_b \\*c\\* \\[d\\](e) \\<i\\> \\#1 \\& \\`x\\` \\\\"
+    )
+    assert _escape("1. first") == "1\\. first"
+    assert _escape("12) twelfth") == "12\\) twelfth"
+    assert _escape("- dash") == "\\- dash"
+    assert _escape("  two\tlines\n here ") == "two lines here"
+
+
+json_documents = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1), hostile),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(hostile, inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=250, deadline=None)
+@given(json_documents)
+def test_compact_json_is_what_the_standard_library_writes(document: object) -> None:
+    expected = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    assert compact_json(document) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(hostile, st.one_of(hostile, st.lists(hostile, max_size=3)), max_size=4))
+def test_a_comment_reads_back_to_its_fields_and_never_closes_early(
+    fields: dict[str, object],
+) -> None:
+    comment = payload(fields)
+    assert comment.startswith("<!-- mlroadmap ")
+    assert comment.endswith(" -->")
+    inner = comment.removeprefix("<!-- mlroadmap ").removesuffix(" -->")
+    assert not any(closing in inner for closing in ("--", "<", ">"))
+    assert json.loads(inner) == fields
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(hostile, st.sampled_from(["", ",", '"', "\r\n", " "])), min_size=1))
+def test_a_csv_line_is_what_the_csv_module_writes(row: list[str]) -> None:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(row)
+    assert _csv_line(row) + "\n" == out.getvalue()
+
+
+@given(trees())
+def test_the_json_export_counts_each_branch_as_progress_does(
+    case: tuple[Roadmap, dict[str, ItemState], set[str]],
+) -> None:
+    roadmap, states, _ = case
+    per_node = counts(roadmap, states)
+    branches = 0
+
+    def visit(nodes: list[dict[str, Any]]) -> None:
+        nonlocal branches
+        for node in nodes:
+            if "children" not in node:
+                assert node["status"] == status_of(states, node["id"])
+                continue
+            branches += 1
+            c = per_node[node["id"]]
+            assert (node["done"], node["skipped"], node["started"], node["total"]) == (
+                c.done,
+                c.skipped,
+                c.started,
+                c.total,
+            )
+            visit(node["children"])
+
+    visit(json.loads(json_text(roadmap, states))["children"])
+    assert branches == sum(1 for e in roadmap.index.entries.values() if e.node.children)
