@@ -88,6 +88,8 @@ class Tracker:
         """The summary and the log's events through its index (read only where needed)."""
         if self._log is None:
             self._log = self.store.indexed()
+            if self._summary is None:
+                self._summary = self._log[0]  # the same read's
         return self._log
 
     @property
