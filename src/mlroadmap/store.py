@@ -33,12 +33,16 @@ Guarantees:
   of the tool is never overwritten.
 - A symlinked store is resolved once: every file is written beside its
   target, and the link is left as it is.
-- The commands that read every event and write none (``log``, ``export``,
-  ``doctor``) validate every line as ``load`` does, into ``LogEvent``s.
+- The commands that read events and write none (``log``, ``export``, ``show
+  ITEM``, ``doctor``) read them through the log's index (``logindex``): a
+  cache of where each event's line lies, built only from lines validated
+  whole and bound to the store's bytes by their CRC-32. They read only the
+  lines they need; ``doctor`` validates every line again only when the
+  store's bytes are not those the index describes (or with ``--full``).
 - What the everyday commands need from the log (``progress.LogSummary``) is
-  kept in a cache beside the file's identity (device, inode, size, times) and
-  a checksum of its own content; a cache that is damaged, of another format
-  or for another file is rebuilt from the log.
+  kept in a cache beside the file's identity (device, inode, size, times), the
+  local time zone and a checksum of its own content; a cache that is damaged,
+  of another format, zone or file is rebuilt from the log.
 """
 
 from __future__ import annotations
