@@ -57,14 +57,14 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from pydantic import ValidationError
-
 from mlroadmap import fsio, paths
 from mlroadmap.errors import LockTimeoutError, StoreError
 from mlroadmap.progress import LogSummary, ordered
 from mlroadmap.vocabulary import SCHEMA_VERSION
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from mlroadmap.records import (
         Event,
         EventLike,
@@ -279,6 +279,8 @@ def _decode(raw: bytes, path: Path, validate: Callable[[bytes], E]) -> Log[E] | 
 
 
 def _decode_lines(head: bytes, rest: bytes, path: Path, validate: Callable[[bytes], E]) -> Log[E]:
+    from pydantic import ValidationError
+
     from mlroadmap.records import Header
 
     try:
@@ -309,6 +311,8 @@ def _decode_lines(head: bytes, rest: bytes, path: Path, validate: Callable[[byte
 
 def _event_error(line: bytes, exc: ValidationError) -> ValidationError:
     """``Event``'s own account of why ``line`` is not an event (what every reader reports)."""
+    from pydantic import ValidationError
+
     from mlroadmap.records import Event
 
     try:
@@ -341,6 +345,8 @@ def _line_problem(number: int, line: bytes, exc: ValidationError) -> str:
 
 def _decode_document(raw: bytes, path: Path, header: dict[str, Any] | None) -> Decoded:
     """A store written as one JSON document (versions 0 and 1), or a newer one."""
+    from pydantic import ValidationError
+
     from mlroadmap.records import StoreData
 
     try:
@@ -438,6 +444,8 @@ def salvage_log(raw: bytes) -> SalvagedLog:
 def _salvage(
     raw: bytes, decode: Callable[[bytes, Path], Log[E]], validate: Callable[[bytes], E]
 ) -> tuple[Log[E] | None, int, frozenset[str]]:
+    from pydantic import ValidationError
+
     from mlroadmap.records import Header
 
     try:
@@ -1513,6 +1521,8 @@ def _read_capped(path: Path) -> bytes:
 
 def _compact(raw: bytes, path: Path, today: date) -> tuple[OtherStore, list[str]]:
     """``raw`` as an ``OtherStore``, and its events with impossible dates."""
+    from pydantic import ValidationError
+
     from mlroadmap.records import Header
 
     head, _, rest = raw.partition(b"\n")
