@@ -8,8 +8,10 @@ warm; each shortcut is held to what it replaces.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +19,16 @@ import pytest
 import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 from typer.main import get_command
 
-from mlroadmap import cli
+from mlroadmap import cli, tracker
+from mlroadmap.events import NewEvent
+from mlroadmap.records import Event, as_event
+from mlroadmap.store import encode_events
+from mlroadmap.vocabulary import Status
+
+from .cli_run import run
 
 # --------------------------------------------------------------------------
 # Plain option values, held to Typer's own coercion
@@ -197,3 +206,141 @@ def test_a_value_typer_must_coerce_still_gets_its_message(warm_home: Path) -> No
     assert result.returncode == 2
     assert "Invalid value for '--depth' / '-d'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------
+# New events without Pydantic, held to records.Event
+
+slugs = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,3}", fullmatch=True)
+event_ids = st.text(alphabet="0123456789abcdef-xyz", min_size=8, max_size=64)
+offsets = st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59).map(
+    lambda minutes: timezone(timedelta(minutes=minutes))
+)
+zones = st.one_of(st.just(timezone.utc), offsets, st.timezones())
+times = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=zones)
+notes = st.one_of(st.none(), st.text(max_size=60), st.just('quote " and },{"id": inside'))
+
+
+@st.composite
+def valid_fields(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "id": draw(event_ids),
+        "seq": draw(st.one_of(st.none(), st.integers(min_value=1, max_value=2**53 - 1))),
+        "ts": draw(times),
+        "roadmap": draw(slugs),
+        "item": draw(slugs),
+        "action": draw(st.sampled_from(["done", "start", "skip", "todo", "note"])),
+        "on": draw(st.one_of(st.none(), st.dates())),
+        "note": draw(notes),
+        "undated": draw(st.sampled_from([None, True])),
+        "reverts": draw(st.one_of(st.none(), event_ids)),
+        "replaces": draw(st.one_of(st.none(), event_ids)),
+    }
+
+
+EVENT_ATTRIBUTES = (
+    *("id", "seq", "ts", "roadmap", "item", "action", "on", "note", "undated", "reverts"),
+    *("replaces", "order", "day"),
+)
+
+
+def whole_minutes(ts: datetime) -> bool:
+    offset = ts.utcoffset()
+    return offset is not None and offset % timedelta(minutes=1) == timedelta(0)
+
+
+@settings(max_examples=500, deadline=None)
+@given(fields=valid_fields())
+def test_a_new_event_is_written_as_event_writes_it(fields: dict[str, Any]) -> None:
+    event = Event.model_validate(fields)
+    new = NewEvent.make(**fields)
+    if not whole_minutes(fields["ts"]):  # an offset with seconds: left to Event
+        assert new is None
+        return
+    assert new is not None
+    assert new.json_line() == event.json_line()
+    assert encode_events([new]) == encode_events([event])
+    for name in EVENT_ATTRIBUTES:
+        assert getattr(new, name) == getattr(event, name), name
+    assert as_event(new) == event
+
+
+def odd(valid: Any, *others: Any) -> st.SearchStrategy[Any]:
+    return st.one_of(valid, st.sampled_from(others))
+
+
+@st.composite
+def any_fields(draw: st.DrawFn) -> dict[str, Any]:
+    """Fields that may break any of Event's rules."""
+    fields = draw(valid_fields())
+    overrides = {
+        "id": odd(event_ids, "short", "x" * 65, 12345678, None),
+        "seq": odd(st.none(), 0, -1, 2**53, True, "3", 1.0),
+        "ts": odd(times, datetime(2026, 1, 1), "2026-01-01T00:00:00Z", date(2026, 1, 1)),
+        "roadmap": odd(slugs, "", "A", "a--b", "a-", "a\n", "é", "a" * 65, None),
+        "item": odd(slugs, "", "Week-1", "week_1", "-a", 5),
+        "action": odd(st.just("done"), "undo", "", "DONE", None, Status.DONE),
+        "on": odd(st.none(), datetime(2026, 1, 1), "2026-01-01"),
+        "note": odd(notes, "x" * 10_001, "a\udcff", "\ud800", 3),
+        "undated": odd(st.none(), False, 1, "true"),
+        "reverts": odd(st.none(), "short", "y" * 65),
+        "replaces": odd(st.none(), "short", 7),
+    }
+    for name in draw(st.sets(st.sampled_from(sorted(overrides)), max_size=3)):
+        fields[name] = draw(overrides[name])
+    return fields
+
+
+@settings(max_examples=500, deadline=None)
+@given(fields=any_fields())
+def test_a_new_event_is_made_only_of_what_event_accepts(fields: dict[str, Any]) -> None:
+    new = NewEvent.make(**fields)
+    try:
+        event = Event.model_validate(fields)
+    except ValidationError:
+        assert new is None
+        return
+    if new is not None:
+        assert new.json_line() == event.json_line()
+
+
+def test_the_tracker_writes_new_events_without_pydantic() -> None:
+    new = tracker.quick_event("ml-12-weeks", "vectors-matrices", "done", note="a note", seq=3)
+    assert isinstance(new, NewEvent)
+    with pytest.raises(ValidationError):  # what NewEvent does not check, Event refuses
+        tracker.quick_event("ml-12-weeks", "vectors-matrices", "note", note="x\ud800")
+
+
+WRITES = [
+    ("done", "week-3-topics"),
+    ("start", "week-4"),
+    ("skip", "week-5-practice", "--note", "known"),
+    ("note", "week-6", "a link: https://example.org"),
+    ("done", "pro-mle/linear-regression", "--on", "2026-01-05"),
+]
+
+
+@pytest.mark.parametrize("args", WRITES, ids=" ".join)
+def test_ticks_never_import_pydantic(warm_home: Path, args: tuple[str, ...]) -> None:
+    before = (warm_home / "store.json").read_bytes()
+    result = probe(*args)
+    assert result["status"] == 0
+    loaded = set(result["loaded"])
+    assert not loaded & {"pydantic", "pydantic_core", "yaml", "mlroadmap.records"}, loaded
+    after = (warm_home / "store.json").read_bytes()
+    assert after.startswith(before)
+    added = after[len(before) :].decode("utf-8").splitlines()
+    assert added
+    for line in added:  # each line as Event writes it
+        assert Event.model_validate_json(line).json_line() == line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("note", "week-1", "a \udcff b"), ("done", "week-1", "--note", "\udcff")],
+    ids=["note", "done --note"],
+)
+def test_a_note_that_is_not_text_is_refused_with_a_message(args: tuple[str, ...]) -> None:
+    result = run(*args, code=2)
+    assert "the note holds bytes that are not text" in result.stderr
+    assert not (Path(os.environ["MLROADMAP_HOME"]) / "store.json").exists()

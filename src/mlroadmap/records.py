@@ -6,12 +6,23 @@ run most read the store's cached summary and never validate a record.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, Literal, Protocol
+from datetime import date, datetime
+from typing import Annotated, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.dataclasses import dataclass
 
+from mlroadmap.events import (
+    FIRST_DAY,
+    MAX_EVENT_ID,
+    MAX_NOTE_LENGTH,
+    MIN_EVENT_ID,
+    SEQ_LIMIT,
+    NewEvent,
+    Placed,
+    day_in_range,
+    last_day,
+)
 from mlroadmap.vocabulary import ID_RE, MAX_ID_LENGTH, SCHEMA_VERSION, STATUS_ACTIONS
 
 Slug = Annotated[
@@ -21,6 +32,7 @@ Slug = Annotated[
 
 __all__ = [
     "FIRST_DAY",
+    "MAX_NOTE_LENGTH",
     "SCHEMA_VERSION",
     "STATUS_ACTIONS",
     "Event",
@@ -30,27 +42,15 @@ __all__ = [
     "RoadmapSettings",
     "Settings",
     "StoreData",
+    "as_event",
     "day_in_range",
+    "last_day",
 ]
 
-# The days a record may name: from the Unix epoch to the day after today
-# (a learner a time zone ahead may already be "tomorrow").
-FIRST_DAY = date(1970, 1, 1)
-
-
-def last_day(today: date) -> date:
-    return today + timedelta(days=1)
-
-
-def day_in_range(day: date, today: date) -> bool:
-    return FIRST_DAY <= day <= last_day(today)
-
-
-MAX_NOTE_LENGTH = 10_000
 
 Action = Literal["done", "start", "skip", "todo", "note"]
-EventId = Annotated[str, StringConstraints(min_length=8, max_length=64)]
-Seq = Annotated[int, Field(ge=1, lt=2**53)]
+EventId = Annotated[str, StringConstraints(min_length=MIN_EVENT_ID, max_length=MAX_EVENT_ID)]
+Seq = Annotated[int, Field(ge=1, lt=SEQ_LIMIT)]
 NoteText = Annotated[str, StringConstraints(max_length=MAX_NOTE_LENGTH)]
 SettingName = Literal["active", "shared_credit"]
 
@@ -60,29 +60,7 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
-class _Placed:
-    """Where an event stands in the log and the day it counts for; shared by
-    ``Event`` and ``LogEvent``, which declare the fields these read."""
-
-    __slots__ = ()
-    if TYPE_CHECKING:  # declared by the classes (not here: that would reorder their fields)
-        seq: int | None
-        ts: datetime
-        id: str
-        on: date | None
-
-    @property
-    def order(self) -> tuple[int, datetime, str]:
-        """The event's place in the log (merged copies agree on it)."""
-        return (self.seq or 0, self.ts, self.id)
-
-    @property
-    def day(self) -> date:
-        """The day the work happened: the local date, unless back-dated."""
-        return event_day(self.ts, self.on)
-
-
-class Event(_Record, _Placed):
+class Event(_Record, Placed):
     """One thing the learner did, for one item of one roadmap.
 
     ``seq`` orders the log: each new event gets one more than the highest in
@@ -109,19 +87,18 @@ class Event(_Record, _Placed):
     # A note edited or deleted: the event whose note this one replaces (no text: deletes).
     replaces: EventId | None = None
 
+    def json_line(self) -> str:
+        """The event as the store writes it: one line of JSON, without the fields not set."""
+        return self.model_dump_json(exclude_none=True)
 
-def event_day(ts: datetime, on: date | None) -> date:
-    """``Event.day``: ``on`` when back-dated, else the local date of ``ts``."""
-    if on is not None:
-        return on
-    try:
-        return ts.astimezone().date()
-    except (OverflowError, ValueError):  # a time at the very end of the calendar
-        return ts.date()
+
+def as_event(event: Event | NewEvent) -> Event:
+    """``event`` as an ``Event`` (for a store that is written whole)."""
+    return event if isinstance(event, Event) else Event.model_validate(event.fields())
 
 
 @dataclass(slots=True, frozen=True, config=ConfigDict(extra="forbid", defer_build=True))
-class LogEvent(_Placed):
+class LogEvent(Placed):
     """An event as the commands that only read the log hold it: the same fields,
     validated by the same rules as ``Event``, in a slotted object about a
     quarter of a model's size (a log of 100,000 events is read whole by

@@ -65,6 +65,7 @@ from mlroadmap.vocabulary import SCHEMA_VERSION
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
+    from mlroadmap.events import NewEvent
     from mlroadmap.records import (
         Event,
         EventLike,
@@ -404,8 +405,8 @@ def encode(data: StoreData) -> bytes:
     return (head + "\n").encode("utf-8") + encode_events(data.events)
 
 
-def encode_events(events: Iterable[Event]) -> bytes:
-    return "".join(e.model_dump_json(exclude_none=True) + "\n" for e in events).encode("utf-8")
+def encode_events(events: Iterable[Event | NewEvent]) -> bytes:
+    return "".join(e.json_line() + "\n" for e in events).encode("utf-8")
 
 
 class Salvaged(NamedTuple):
@@ -913,7 +914,7 @@ class Store:
         return new
 
     def append(
-        self, plan: Callable[[LogSummary], tuple[list[Event], dict[str, date]]]
+        self, plan: Callable[[LogSummary], tuple[Sequence[Event | NewEvent], dict[str, date]]]
     ) -> LogSummary:
         """Log the events ``plan`` returns, under the lock; ``plan`` sees the current summary.
 
@@ -929,19 +930,19 @@ class Store:
                 return summary
             if seen.appendable and seen.store is not None and not started:
                 return self._append_events(seen, events)
-            from mlroadmap.records import RoadmapSettings
+            from mlroadmap.records import RoadmapSettings, as_event
 
             def add(data: StoreData) -> StoreData:
                 roadmaps = {**data.roadmaps}
                 for rid, day in started.items():
                     roadmaps[rid] = RoadmapSettings(started=day)
-                events_now = [*data.events, *events]
+                events_now = [*data.events, *map(as_event, events)]
                 return data.model_copy(update={"events": events_now, "roadmaps": roadmaps})
 
             self._update(add)  # a whole rewrite, which also saves the new summary
             return self._seen().summary
 
-    def _append_events(self, seen: Seen, events: list[Event]) -> LogSummary:
+    def _append_events(self, seen: Seen, events: Sequence[Event | NewEvent]) -> LogSummary:
         """Append ``events`` (in log order, each after every event of the store) to the
         store ``seen`` describes; the backup first becomes the store as it was."""
         if seen.store is None or not seen.summarised:
