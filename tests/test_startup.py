@@ -7,6 +7,7 @@ warm; each shortcut is held to what it replaces.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from typer.main import get_command
 
-from mlroadmap import cli, tracker
+from mlroadmap import cli, tracker, views
 from mlroadmap.events import NewEvent
 from mlroadmap.records import Event, as_event
 from mlroadmap.store import encode_events
@@ -193,6 +194,7 @@ def test_everyday_commands_never_import_pydantic_or_yaml(
     loaded = set(result["loaded"])
     assert not loaded & {"pydantic", "pydantic_core", "yaml", "mlroadmap.records"}, loaded
     assert "mlroadmap.schema" not in loaded
+    assert "rich" not in loaded  # output to a pipe: drawn without Rich
 
 
 def test_a_value_typer_must_coerce_still_gets_its_message(warm_home: Path) -> None:
@@ -344,3 +346,59 @@ def test_a_note_that_is_not_text_is_refused_with_a_message(args: tuple[str, ...]
     result = run(*args, code=2)
     assert "the note holds bytes that are not text" in result.stderr
     assert not (Path(os.environ["MLROADMAP_HOME"]) / "store.json").exists()
+
+
+# --------------------------------------------------------------------------
+# Plain output, told without Rich: what Rich's console decides
+
+
+class Stream(io.StringIO):
+    def __init__(self, encoding: str | None, tty: bool) -> None:
+        super().__init__()
+        self._encoding = encoding
+        self._tty = tty
+
+    @property
+    def encoding(self) -> str | None:  # type: ignore[override]
+        return self._encoding
+
+    def isatty(self) -> bool:
+        return self._tty
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    force_color=st.sampled_from([None, "", "1", "0"]),
+    tty_compatible=st.sampled_from([None, "", "0", "1"]),
+    columns=st.sampled_from([None, "", "100", "x", "20000"]),
+    no_color=st.sampled_from([None, "1"]),
+    encoding=st.sampled_from([None, "utf-8", "UTF-8", "ascii", "cp1252", "utf_8"]),
+    tty=st.booleans(),
+)
+def test_plain_output_is_decided_as_rich_decides_it(
+    force_color: str | None,
+    tty_compatible: str | None,
+    columns: str | None,
+    no_color: str | None,
+    encoding: str | None,
+    tty: bool,
+) -> None:
+    env = {"FORCE_COLOR": force_color, "TTY_COMPATIBLE": tty_compatible}
+    env |= {"COLUMNS": columns, "NO_COLOR": no_color}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            if value is None:
+                patch.delenv(name, raising=False)
+            else:
+                patch.setenv(name, value)
+        patch.setattr(sys, "stdout", Stream(encoding, tty))
+        ascii_only = views.plain_stdout()
+        out = views.console()
+        rich_plain = (
+            not out.is_terminal and out.color_system is None and out.width >= views.PIPE_WIDTH
+        )
+        if ascii_only is not None:
+            assert rich_plain
+            assert ascii_only == out.options.ascii_only
+        if not tty and force_color is None and tty_compatible is None and not columns:
+            assert ascii_only is not None  # a pipe with nothing asked of it: plain
