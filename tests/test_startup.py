@@ -7,6 +7,7 @@ warm; each shortcut is held to what it replaces.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from typer.main import get_command
 
-from mlroadmap import cli, tracker, views
+from mlroadmap import cli, paths, tracker, views
 from mlroadmap.events import NewEvent
 from mlroadmap.records import Event, as_event
 from mlroadmap.store import encode_events
@@ -195,6 +196,7 @@ def test_everyday_commands_never_import_pydantic_or_yaml(
     assert not loaded & {"pydantic", "pydantic_core", "yaml", "mlroadmap.records"}, loaded
     assert "mlroadmap.schema" not in loaded
     assert "rich" not in loaded  # output to a pipe: drawn without Rich
+    assert not loaded & {"hashlib", "importlib.resources"}, loaded
 
 
 def test_a_value_typer_must_coerce_still_gets_its_message(warm_home: Path) -> None:
@@ -402,3 +404,28 @@ def test_plain_output_is_decided_as_rich_decides_it(
             assert ascii_only == out.options.ascii_only
         if not tty and force_color is None and tty_compatible is None and not columns:
             assert ascii_only is not None  # a pipe with nothing asked of it: plain
+
+
+# --------------------------------------------------------------------------
+# Paths without importlib.resources, digests without OpenSSL
+
+
+@settings(max_examples=200)
+@given(
+    st.binary(max_size=64)
+    | st.integers(0, 3).map(lambda n: b"y" * (paths._BUILTIN_SHA256_BYTES - 1 + n))
+)
+def test_digest_is_hashlibs_sha256(data: bytes) -> None:
+    assert paths.digest(data) == hashlib.sha256(data).hexdigest()
+
+
+def test_the_bundled_roadmaps_are_where_importlib_resources_says() -> None:
+    from importlib.resources import files
+
+    packaged = Path(str(files("mlroadmap"))) / "roadmaps"
+    found = paths.bundled_roadmaps_dir()
+    if packaged.is_dir():
+        assert found == packaged
+    else:  # a checkout: the work tree's roadmaps
+        assert found == Path(cli.__file__).resolve().parents[2] / "roadmaps"
+    assert (found / "ml-12-weeks.yaml").is_file()

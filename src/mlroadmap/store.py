@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
 import re
@@ -813,7 +812,7 @@ class Store:
         return _key(st), None
 
     def _summary_cache(self) -> Path:
-        name = hashlib.sha256(os.fsencode(os.path.abspath(self.path))).hexdigest()[:20]
+        name = paths.digest(os.fsencode(os.path.abspath(self.path)))[:20]
         return paths.cache_dir() / "stores" / f"{name}-{SUMMARY_FORMAT}.json"
 
     def _cached(self) -> Seen | None:
