@@ -201,6 +201,14 @@ def _plain_param_class() -> type[Any] | None:
         from typer._coercion import RuntimeParam, build_runtime_param
     except ImportError:
         return None
+    import dataclasses
+
+    expected = {"parameter_info", "annotation"}
+    if not hasattr(RuntimeParam, "_coerce_value") or not (
+        dataclasses.is_dataclass(RuntimeParam)
+        and {f.name for f in dataclasses.fields(RuntimeParam)} == expected
+    ):
+        return None  # a Typer whose coercion is not the one this knows: left to it
 
     class PlainRuntimeParam(RuntimeParam):
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
