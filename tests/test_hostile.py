@@ -24,7 +24,7 @@ from mlroadmap.errors import MlroadmapError, RoadmapFileError
 from mlroadmap.importer import convert
 from mlroadmap.models import Roadmap
 from mlroadmap.store import decode
-from mlroadmap.text import UNSAFE, escape_json, escape_lines
+from mlroadmap.text import escape_json, escape_lines, unsafe
 
 runner = CliRunner()
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -339,7 +339,7 @@ HOSTILE_TEXT = st.text(
 
 
 def _raw_controls(text: str) -> list[str]:
-    return [c for c in text if c not in "\n" and UNSAFE.match(c)]
+    return [c for c in text if c not in "\n" and unsafe().match(c)]
 
 
 @settings(

@@ -25,11 +25,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
+from mlroadmap.events import read_event
 from mlroadmap.logindex import LogIndex, id_hash
 from mlroadmap.progress import by_day, ordered
 from mlroadmap.records import Event, LogEvent
 from mlroadmap.store import Store
-from mlroadmap.timeline import read_event
 
 from .cli_run import install_clock, run, run_json
 from .test_light_log import event_lines, make_events, rows_strategy, same_event
@@ -252,7 +252,7 @@ def test_a_line_appended_by_hand_is_validated_before_the_index_takes_it(clocked:
 
 
 def _zone() -> str:
-    from mlroadmap.timeline import local_zone
+    from mlroadmap.events import local_zone
 
     return local_zone()
 

@@ -13,7 +13,6 @@ in ``Catalog.problems``; the command line reports it (``take_warnings``).
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import re
 import stat
@@ -519,7 +518,7 @@ def checked_document(
 
 
 def _cache_path(raw: bytes, kind: str) -> Path:
-    digest = hashlib.sha256(raw).hexdigest()[:40]
+    digest = paths.digest(raw)[:40]
     return paths.cache_dir() / "roadmaps" / f"{digest}-{kind}-{CACHE_FORMAT}.json"
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from mlroadmap import __version__
 from mlroadmap.errors import ExitStatus, MlroadmapError, UserError
@@ -24,8 +24,18 @@ from mlroadmap.vocabulary import DEFAULT_LOG_LIMIT, ExportFormat, ReportFormat, 
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+class RootGroup(TyperGroup):
+    """The root command: its options are parsed as ``PlainValueCommand``'s are."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        plain_coercion(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
     name="mlroadmap",
+    cls=RootGroup,
     help=(
         "Follow machine-learning engineering roadmaps from the terminal: "
         "tick what you have done, see progress, pace and what comes next.\n\n"
@@ -102,7 +112,12 @@ def output(
 
 class HelpCommand(TyperCommand):
     """A command whose help names arguments as people write them (``ITEM...``),
-    without Python types (``<list[str]>``) or braces (``{items}``)."""
+    without Python types (``<list[str]>``) or braces (``{items}``), and whose
+    plain values are taken as they are (``plain_coercion``)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        plain_coercion(self.get_params(ctx))
+        return super().parse_args(ctx, args)
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
@@ -131,6 +146,97 @@ class HelpCommand(TyperCommand):
 def _argument_name(param: Any) -> str:
     name = str(param.metavar or (param.name or "").upper())
     return name if name.endswith("...") or param.nargs == 1 else f"{name}..."
+
+
+# ---------------------------------------------------------------------------
+# Plain option values without Pydantic
+#
+# Typer (the versions that vendor Click) coerces every parameter's value, an
+# absent one too, with a Pydantic ``TypeAdapter`` it builds for the parameter:
+# the first one imports Pydantic, the largest part of a command's start-up. The values our everyday
+# options take need no coercion: a string is kept, a flag is a bool already,
+# a count is ASCII digits. Those are taken as Typer would return them; any
+# other value goes to Typer's own coercion (same result, same error message).
+
+_NOT_PLAIN = object()
+_PLAIN_INT_DIGITS = 18  # int() of up to 18 ASCII digits is Pydantic's int, with no limit to meet
+
+
+def plain_value(annotation: Any, value: Any) -> Any:
+    """``value`` as Typer's coercion to ``annotation`` returns it, or ``_NOT_PLAIN``."""
+    kind = type(value)
+    if annotation is str or annotation is bool:
+        return value if kind is annotation else _NOT_PLAIN
+    if annotation is int:
+        if kind is int:
+            return value
+        if kind is str and 0 < len(value) <= _PLAIN_INT_DIGITS and value.isascii():
+            return int(value) if value.isdigit() else _NOT_PLAIN
+        return _NOT_PLAIN
+    if annotation == list[str] and kind in (list, tuple):
+        return list(value) if all(type(v) is str for v in value) else _NOT_PLAIN
+    return _NOT_PLAIN
+
+
+def _plain_annotation(descriptor: Any) -> bool:
+    """A parameter whose values ``plain_value`` knows: no parser, file, path, choice or range."""
+    annotation = descriptor.annotation
+    info = descriptor.parameter_info
+    return (
+        (annotation in (str, bool, int) or annotation == list[str])
+        and getattr(info, "parser", None) is None
+        and getattr(info, "min", None) is None
+        and getattr(info, "max", None) is None
+        and descriptor.file_annotation is None
+        and not descriptor.is_path
+        and not descriptor.is_choice
+    )
+
+
+@functools.cache
+def _plain_param_class() -> type[Any] | None:
+    """Typer's runtime parameter that takes plain values as they are; None for a Typer
+    that does not coerce with Pydantic."""
+    try:
+        from typer._coercion import RuntimeParam, build_runtime_param
+    except ImportError:
+        return None
+    import dataclasses
+
+    expected = {"parameter_info", "annotation"}
+    if not hasattr(RuntimeParam, "_coerce_value") or not (
+        dataclasses.is_dataclass(RuntimeParam)
+        and {f.name for f in dataclasses.fields(RuntimeParam)} == expected
+    ):
+        return None  # a Typer whose coercion is not the one this knows: left to it
+
+    class PlainRuntimeParam(RuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            plain = plain_value(self.annotation, value)
+            if plain is not _NOT_PLAIN:
+                return plain
+            typer_param = build_runtime_param(param.type_descriptor)
+            param._runtime_param = typer_param
+            return typer_param._coerce_value(value, param=param, ctx=ctx)
+
+    return PlainRuntimeParam
+
+
+def plain_coercion(params: list[Any]) -> None:
+    """Give each parameter of plain values the runtime parameter of ``_plain_param_class``."""
+    plain = _plain_param_class()
+    if plain is None:
+        return
+    for param in params:
+        descriptor = getattr(param, "type_descriptor", None)
+        if (
+            descriptor is not None
+            and getattr(param, "_runtime_param", False) is None
+            and _plain_annotation(descriptor)
+        ):
+            param._runtime_param = plain(
+                parameter_info=descriptor.parameter_info, annotation=descriptor.annotation
+            )
 
 
 COMMANDS: set[str] = set()

@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from mlroadmap.errors import StoreError
-from mlroadmap.timeline import local_zone
+from mlroadmap.events import local_zone
 
 __all__ = ["INDEX_FORMAT", "IndexedLog", "LogIndex", "id_hash", "local_zone"]
 
@@ -332,7 +332,7 @@ class IndexedLog:
     are read from the file at their offsets, once the file is known to be the
     one indexed (its identity, else the checksum of the bytes indexed). Those
     lines were validated when they were indexed, so a line in the form the
-    store writes is read back without Pydantic (``timeline.read_event``);
+    store writes is read back without Pydantic (``events.read_event``);
     any other, and any read of many lines, goes through ``validator()``.
     ``held`` is a log read into memory whole (an older format has no lines):
     its index's offsets are positions in that list.
@@ -367,7 +367,7 @@ class IndexedLog:
         offsets = self.index.offsets
         if self.held is not None:
             return [self.held[offsets[p]] for p in positions]
-        from mlroadmap.timeline import read_event
+        from mlroadmap.events import read_event
 
         lines = self._lines([offsets[p] for p in positions], max(of, len(positions)))
         if max(of, len(lines)) > self.PLAIN_MAX:

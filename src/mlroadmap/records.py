@@ -6,13 +6,23 @@ run most read the store's cached summary and never validate a record.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.dataclasses import dataclass
 
-from mlroadmap.timeline import Placed
+from mlroadmap.events import (
+    FIRST_DAY,
+    MAX_EVENT_ID,
+    MAX_NOTE_LENGTH,
+    MIN_EVENT_ID,
+    SEQ_LIMIT,
+    Placed,
+    PlainEvent,
+    day_in_range,
+    last_day,
+)
 from mlroadmap.vocabulary import ID_RE, MAX_ID_LENGTH, SCHEMA_VERSION, STATUS_ACTIONS
 
 Slug = Annotated[
@@ -22,6 +32,7 @@ Slug = Annotated[
 
 __all__ = [
     "FIRST_DAY",
+    "MAX_NOTE_LENGTH",
     "SCHEMA_VERSION",
     "STATUS_ACTIONS",
     "Event",
@@ -31,27 +42,15 @@ __all__ = [
     "RoadmapSettings",
     "Settings",
     "StoreData",
+    "as_event",
     "day_in_range",
+    "last_day",
 ]
 
-# The days a record may name: from the Unix epoch to the day after today
-# (a learner a time zone ahead may already be "tomorrow").
-FIRST_DAY = date(1970, 1, 1)
-
-
-def last_day(today: date) -> date:
-    return today + timedelta(days=1)
-
-
-def day_in_range(day: date, today: date) -> bool:
-    return FIRST_DAY <= day <= last_day(today)
-
-
-MAX_NOTE_LENGTH = 10_000
 
 Action = Literal["done", "start", "skip", "todo", "note"]
-EventId = Annotated[str, StringConstraints(min_length=8, max_length=64)]
-Seq = Annotated[int, Field(ge=1, lt=2**53)]
+EventId = Annotated[str, StringConstraints(min_length=MIN_EVENT_ID, max_length=MAX_EVENT_ID)]
+Seq = Annotated[int, Field(ge=1, lt=SEQ_LIMIT)]
 NoteText = Annotated[str, StringConstraints(max_length=MAX_NOTE_LENGTH)]
 SettingName = Literal["active", "shared_credit"]
 
@@ -87,6 +86,15 @@ class Event(_Record, Placed):
     reverts: EventId | None = None
     # A note edited or deleted: the event whose note this one replaces (no text: deletes).
     replaces: EventId | None = None
+
+    def json_line(self) -> str:
+        """The event as the store writes it: one line of JSON, without the fields not set."""
+        return self.model_dump_json(exclude_none=True)
+
+
+def as_event(event: Event | PlainEvent) -> Event:
+    """``event`` as an ``Event`` (for a store that is written whole)."""
+    return event if isinstance(event, Event) else Event.model_validate(event.fields())
 
 
 @dataclass(slots=True, frozen=True, config=ConfigDict(extra="forbid", defer_build=True))

@@ -3,6 +3,10 @@
 They know Rich's internals (segments, cell widths, wrapping); the property
 tests in ``tests/test_render.py`` hold them to the output of ``rich.tree.Tree``
 and ``rich.table.Table``. ``benchmarks/`` shows what they save.
+
+Each has ``plain_lines``: what Rich prints when the output is neither coloured
+nor wrapped (a pipe or a file), given without importing Rich at all (the
+everyday commands' start-up), or None when only Rich can tell.
 """
 
 from __future__ import annotations
@@ -17,6 +21,84 @@ if TYPE_CHECKING:
     from rich.style import Style
     from rich.table import Table
     from rich.text import Text
+
+
+PLAIN_WIDTH = 10_000  # the width of output that is not wrapped (views.PIPE_WIDTH)
+# Characters Rich removes from text (bell, backspace, vertical tab, form feed,
+# carriage return) or breaks lines at when it measures (besides "\n"): text
+# holding any is left to Rich.
+_NOT_PLAIN = frozenset("\x07\x08\x0b\x0c\r\t\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+# Characters other than ASCII that the views draw, each one cell wide (the bars' blocks).
+_NARROW = frozenset("█▒░")
+
+
+def cell_len(text: str) -> int:
+    """``rich.cells.cell_len``: the cells a text takes on a terminal (Rich only for
+    text that is not printable ASCII or the views' own blocks)."""
+    if (text.isascii() and text.isprintable()) or _NARROW.issuperset(text):
+        return len(text)
+    from rich.cells import cell_len as rich_cell_len
+
+    return rich_cell_len(text)
+
+
+def _plain_text(text: str) -> bool:
+    """Whether Rich draws ``text`` as it is, character for character."""
+    return _NOT_PLAIN.isdisjoint(text)
+
+
+class Styled:
+    """Text in styled pieces, made a Rich ``Text`` only when Rich draws it: the
+    ``Text(style=base)`` that has each piece appended in its own style."""
+
+    __slots__ = ("base", "pieces")
+
+    def __init__(self, *pieces: tuple[str, str], base: str = "") -> None:
+        self.base = base
+        self.pieces = list(pieces)
+
+    def append(self, text: str, style: str = "") -> Styled:
+        self.pieces.append((text, style))
+        return self
+
+    @property
+    def plain(self) -> str:
+        return "".join(text for text, _ in self.pieces)
+
+    def text(self) -> Text:
+        from rich.text import Text
+
+        text = Text(style=self.base)
+        for piece, style in self.pieces:
+            text.append(piece, style=style)
+        return text
+
+
+def as_text(cell: Text | Styled) -> Text:
+    return cell.text() if isinstance(cell, Styled) else cell
+
+
+class Line:
+    """One line of text in one style: Rich's ``Text(text, style=style)``."""
+
+    __slots__ = ("style", "text")
+
+    def __init__(self, text: str = "", style: str = "") -> None:
+        self.text = text
+        self.style = style
+
+    def plain_lines(self, ascii_only: bool = False) -> list[str] | None:
+        text = self.text
+        if "\n" in text or not _plain_text(text) or cell_len(text) > PLAIN_WIDTH:
+            return None
+        return [text]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        from rich.text import Text
+
+        yield Text(self.text, style=self.style)
 
 
 class Outline:
@@ -136,11 +218,14 @@ class Rows:
 
     def __init__(self, headers: Sequence[str] | None = None, *, whole: int = 0) -> None:
         self.headers = list(headers) if headers is not None else None
-        self.rows: list[tuple[Text, ...]] = []
+        self.rows: list[tuple[Text | Styled, ...]] = []
         self.whole = whole
 
-    def add_row(self, *cells: Text) -> None:
+    def add_row(self, *cells: Text | Styled) -> None:
         self.rows.append(cells)
+
+    def _text_rows(self) -> list[tuple[Text, ...]]:
+        return [tuple(as_text(cell) for cell in row) for row in self.rows]
 
     def plain_lines(self, ascii_only: bool = False) -> list[str] | None:
         """The rows as lines of text, unwrapped and uncoloured, as Rich prints them at
@@ -152,7 +237,7 @@ class Rows:
         """Each row as one text, its cells two spaces apart, wrapped at spaces."""
         from rich.text import Text
 
-        for row in self.rows:
+        for row in self._text_rows():
             line = Text()
             for i, cell in enumerate(row):
                 if i:
@@ -176,7 +261,7 @@ class Rows:
         for name in names[:-1]:
             table.add_column(Text(name), no_wrap=True)
         table.add_column(Text(names[-1]), overflow="fold")
-        for row in self.rows:
+        for row in self._text_rows():
             table.add_row(*row)
         return table
 
@@ -186,7 +271,8 @@ class Rows:
         from rich.text import Text
 
         header = None if self.headers is None else tuple(Text(h) for h in self.headers)
-        rows = [header, *self.rows] if header is not None else self.rows
+        body = self._text_rows()
+        rows = [header, *body] if header is not None else body
         if not rows:
             return
         short = len(rows[0]) - 1
@@ -242,8 +328,6 @@ class Rows:
 
 def plain_rows(header: tuple[str, ...] | None, rows: list[tuple[str, ...]]) -> list[str] | None:
     """``Rows.plain_lines`` of rows given as their cells' plain text."""
-    from rich.cells import cell_len
-
     if header is not None:
         rows.insert(0, header)
     if not rows:
@@ -252,14 +336,14 @@ def plain_rows(header: tuple[str, ...] | None, rows: list[tuple[str, ...]]) -> l
     widths = [0] * short
     cells: list[list[int]] = []  # each row's short cells' widths
     for row in rows:
-        if "\t" in row[-1]:
+        if not _plain_text(row[-1]):
             return None
         sizes = []
         for i in range(short):
             cell = row[i]
-            if "\t" in cell or "\n" in cell:
+            if "\n" in cell or not _plain_text(cell):
                 return None
-            size = len(cell) if cell.isascii() else cell_len(cell)
+            size = cell_len(cell)
             sizes.append(size)
             if size > widths[i]:
                 widths[i] = size
@@ -276,6 +360,129 @@ def plain_rows(header: tuple[str, ...] | None, rows: list[tuple[str, ...]]) -> l
         lines.append(f"{start} {first}")
         lines.extend(indent + line for line in more)
     return lines
+
+
+class Sheet:
+    """A borderless table (``rich.table.Table(box=None, pad_edge=False)``) whose
+    cells are Rich markup-free strings, ``Styled`` text or light renderables with
+    ``plain_cell``: Rich draws ``table()``, the Table it stands for, and
+    ``plain_lines`` gives what that Table prints unwrapped and uncoloured
+    without Rich (``tests/test_render.py`` holds it to Rich's output).
+    ``settings`` and each column's options go to Rich as they are.
+    """
+
+    __slots__ = ("columns", "rows", "settings", "title")
+    # What plain_lines knows of Rich's Table: other settings are left to Rich.
+    PLAIN_SETTINGS = frozenset(
+        {"show_footer", "header_style", "footer_style", "title_justify", "show_edge"}
+    )
+    PLAIN_COLUMN = frozenset({"footer", "justify", "no_wrap", "overflow", "ratio", "width"})
+
+    def __init__(self, *, title: Styled | None = None, **settings: Any) -> None:
+        self.title = title
+        self.settings = settings
+        self.columns: list[tuple[str, dict[str, Any]]] = []
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add_column(self, header: str, **options: Any) -> None:
+        self.columns.append((header, options))
+
+    def add_row(self, *cells: Any) -> None:
+        self.rows.append(cells)
+
+    def table(self) -> Table:
+        from rich.table import Table
+
+        title = self.title.text() if self.title is not None else None
+        table = Table(title=title, box=None, pad_edge=False, **self.settings)
+        for header, options in self.columns:
+            if isinstance(options.get("footer"), Styled):
+                options = {**options, "footer": options["footer"].text()}
+            table.add_column(header, **options)
+        for row in self.rows:
+            table.add_row(*(as_text(cell) if isinstance(cell, Styled) else cell for cell in row))
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Table]:
+        yield self.table()
+
+    def plain_lines(self, ascii_only: bool = False) -> list[str] | None:
+        """The lines the Table prints, unwrapped and uncoloured, as Rich prints them at
+        ``PLAIN_WIDTH`` columns; None when only Rich can tell (markup, tabs, blank
+        lines in a cell, a title wider than the table, a table too wide, ...)."""
+        settings = self.settings
+        if not self.PLAIN_SETTINGS.issuperset(settings):
+            return None
+        if settings.get("title_justify", "left") != "left":
+            return None
+        columns = self.columns
+        if not columns or any(not self.PLAIN_COLUMN.issuperset(o) for _, o in columns):
+            return None
+        footer = bool(settings.get("show_footer", False))
+        grid: list[list[Any]] = [[header for header, _ in columns], *map(list, self.rows)]
+        if footer:
+            grid.append([options.get("footer", "") for _, options in columns])
+        if any(len(row) != len(columns) for row in grid):
+            return None
+        cells: list[list[list[str]]] = []
+        for row in grid:
+            split_row: list[list[str]] = []
+            for cell in row:
+                plain = _plain_cell(cell, ascii_only)
+                split = _split_lines(plain) if plain is not None else None
+                if split is None:
+                    return None
+                split_row.append(split)
+            cells.append(split_row)
+        last = len(columns) - 1
+        widths: list[int] = []
+        for c, (_, options) in enumerate(columns):
+            pad = (c > 0) + (c < last)
+            fixed = options.get("width")
+            longest = max((cell_len(line) for row in cells for line in row[c]), default=0)
+            if fixed is not None:
+                if longest > fixed:
+                    return None
+                longest = fixed
+            widths.append((longest + pad) or 1)
+        table_width = sum(widths)
+        if table_width > PLAIN_WIDTH:
+            return None
+        out: list[str] = []
+        title = self.title.plain if self.title is not None else ""
+        if title:  # as Rich: an empty title is not drawn
+            if "\n" in title or not _plain_text(title) or cell_len(title) > table_width:
+                return None
+            out.append(title)
+        for n, row in enumerate(cells):
+            height = max(len(cell_lines) for cell_lines in row)
+            for i in range(height):
+                parts = []
+                for c, (_, options) in enumerate(columns):
+                    cell_lines = row[c]
+                    at = i - (height - len(cell_lines)) if n == 0 else i  # a header: at the bottom
+                    text = cell_lines[at] if 0 <= at < len(cell_lines) else ""
+                    room = widths[c] - (c > 0) - (c < last)
+                    if options.get("justify", "left") == "right":
+                        text = text.rstrip()
+                        text = " " * (room - cell_len(text)) + text
+                    else:
+                        text += " " * (room - cell_len(text))
+                    parts.append((" " if c > 0 else "") + text + (" " if c < last else ""))
+                out.append("".join(parts))
+        return out
+
+
+def _plain_cell(cell: Any, ascii_only: bool) -> str | None:
+    """A cell's text as Rich draws it in plain output; None when only Rich can tell."""
+    if isinstance(cell, str):  # Rich reads markup and emoji codes in a string
+        text = None if ("[" in cell or ":" in cell) else cell
+    elif isinstance(cell, Styled):
+        text = cell.plain
+    else:
+        plain_cell = getattr(cell, "plain_cell", None)
+        text = plain_cell(ascii_only) if plain_cell is not None else None
+    return text if text is not None and _plain_text(text) else None
 
 
 def _split_lines(text: str) -> list[str] | None:

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlroadmap.progress import DONE, SKIPPED, STARTED, TODO, Count
-from mlroadmap.text import UNSAFE, clean, plural
+from mlroadmap.text import UNSAFE_CHARS, clean, plural
 from mlroadmap.views import pace_lines, percent
 from mlroadmap.vocabulary import SETTLED
 
@@ -47,7 +47,7 @@ MARKS = {DONE: "✓", STARTED: "◐", SKIPPED: "\u2013", CREDITED: "★", TODO: 
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 # Every character ``clean`` or ``_NOT_XML`` changes (a test holds it to them): most
 # texts have none, and are returned as they are.
-_ODD = re.compile(f"[{UNSAFE.pattern[1:-1]}\ud800-\udfff\ufffe\uffff]")
+_ODD = re.compile(f"[{UNSAFE_CHARS}\ud800-\udfff\ufffe\uffff]")
 _SAFE_URL = re.compile(r"https?://[^\s\"'<>\\]+")
 
 

@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
 import re
@@ -63,15 +62,16 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from pydantic import ValidationError
-
 from mlroadmap import fsio, paths
 from mlroadmap.errors import LockTimeoutError, StoreError
+from mlroadmap.events import local_zone
 from mlroadmap.progress import LogSummary, ordered
-from mlroadmap.timeline import local_zone
 from mlroadmap.vocabulary import SCHEMA_VERSION
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from mlroadmap.events import PlainEvent
     from mlroadmap.logindex import IndexedLog, LogIndex
     from mlroadmap.records import (
         Event,
@@ -296,6 +296,8 @@ def _decode_lines(
     validate: Callable[[bytes], E],
     offsets: list[int] | None = None,
 ) -> Log[E]:
+    from pydantic import ValidationError
+
     from mlroadmap.records import Header
 
     try:
@@ -330,6 +332,8 @@ def _decode_lines(
 
 def _event_error(line: bytes, exc: ValidationError) -> ValidationError:
     """``Event``'s own account of why ``line`` is not an event (what every reader reports)."""
+    from pydantic import ValidationError
+
     from mlroadmap.records import Event
 
     try:
@@ -362,6 +366,8 @@ def _line_problem(number: int, line: bytes, exc: ValidationError) -> str:
 
 def _decode_document(raw: bytes, path: Path, header: dict[str, Any] | None) -> Decoded:
     """A store written as one JSON document (versions 0 and 1), or a newer one."""
+    from pydantic import ValidationError
+
     from mlroadmap.records import StoreData
 
     try:
@@ -419,8 +425,8 @@ def encode(data: StoreData) -> bytes:
     return (head + "\n").encode("utf-8") + encode_events(data.events)
 
 
-def encode_events(events: Iterable[Event]) -> bytes:
-    return "".join(e.model_dump_json(exclude_none=True) + "\n" for e in events).encode("utf-8")
+def encode_events(events: Iterable[Event | PlainEvent]) -> bytes:
+    return "".join(e.json_line() + "\n" for e in events).encode("utf-8")
 
 
 class Salvaged(NamedTuple):
@@ -459,6 +465,8 @@ def salvage_log(raw: bytes) -> SalvagedLog:
 def _salvage(
     raw: bytes, decode: Callable[[bytes, Path], Log[E]], validate: Callable[[bytes], E]
 ) -> tuple[Log[E] | None, int, frozenset[str]]:
+    from pydantic import ValidationError
+
     from mlroadmap.records import Header
 
     try:
@@ -774,6 +782,8 @@ class Store:
         end = max(covered, raw.rfind(b"\n") + 1)
         located: list[tuple[int, LogEvent]] = []
         if end > covered:
+            from pydantic import ValidationError
+
             validate = _log_event_validator()
             at = covered
             for line in raw[covered : end - 1].split(b"\n"):
@@ -918,7 +928,7 @@ class Store:
         return _key(st), None
 
     def _cache_name(self) -> str:
-        return hashlib.sha256(os.fsencode(os.path.abspath(self.path))).hexdigest()[:20]
+        return paths.digest(os.fsencode(os.path.abspath(self.path)))[:20]
 
     def _summary_cache(self) -> Path:
         return paths.cache_dir() / "stores" / f"{self._cache_name()}-{SUMMARY_FORMAT}.json"
@@ -1024,7 +1034,7 @@ class Store:
         return new
 
     def append(
-        self, plan: Callable[[LogSummary], tuple[list[Event], dict[str, date]]]
+        self, plan: Callable[[LogSummary], tuple[Sequence[Event | PlainEvent], dict[str, date]]]
     ) -> LogSummary:
         """Log the events ``plan`` returns, under the lock; ``plan`` sees the current summary.
 
@@ -1040,19 +1050,19 @@ class Store:
                 return summary
             if seen.appendable and seen.store is not None and not started:
                 return self._append_events(seen, events)
-            from mlroadmap.records import RoadmapSettings
+            from mlroadmap.records import RoadmapSettings, as_event
 
             def add(data: StoreData) -> StoreData:
                 roadmaps = {**data.roadmaps}
                 for rid, day in started.items():
                     roadmaps[rid] = RoadmapSettings(started=day)
-                events_now = [*data.events, *events]
+                events_now = [*data.events, *map(as_event, events)]
                 return data.model_copy(update={"events": events_now, "roadmaps": roadmaps})
 
             self._update(add)  # a whole rewrite, which also saves the new summary
             return self._seen().summary
 
-    def _append_events(self, seen: Seen, events: list[Event]) -> LogSummary:
+    def _append_events(self, seen: Seen, events: Sequence[Event | PlainEvent]) -> LogSummary:
         """Append ``events`` (in log order, each after every event of the store) to the
         store ``seen`` describes; the backup first becomes the store as it was."""
         if seen.store is None or not seen.summarised:
@@ -1075,7 +1085,7 @@ class Store:
         return summary
 
     def _index_appended(
-        self, before: FileKey, after: FileKey, events: list[Event], lines: bytes
+        self, before: FileKey, after: FileKey, events: Sequence[EventLike], lines: bytes
     ) -> None:
         """Grow the log's index by the events just appended, when it described the
         store exactly as it was (else the next reader brings it up to date)."""
@@ -1694,6 +1704,8 @@ def _read_capped(path: Path) -> bytes:
 
 def _compact(raw: bytes, path: Path, today: date) -> tuple[OtherStore, list[str]]:
     """``raw`` as an ``OtherStore``, and its events with impossible dates."""
+    from pydantic import ValidationError
+
     from mlroadmap.records import Header
 
     head, _, rest = raw.partition(b"\n")

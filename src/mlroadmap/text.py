@@ -10,14 +10,26 @@ Every such character is shown as a visible escape instead (``\\x1b``,
 from __future__ import annotations
 
 import re
+from functools import cache
 
 URL_SCHEMES = ("http", "https", "mailto")
 
 # C0 controls but tab and newline, DEL, C1 controls, and every bidi control:
 # the Arabic letter mark, LRM/RLM, the embeddings and overrides, the isolates.
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-# What may not appear in a link at all: the above, tab, newline and any space.
-_NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+UNSAFE_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+
+
+# The patterns are compiled on first use: most text is printable and never needs them.
+@cache
+def unsafe() -> re.Pattern[str]:
+    """The characters ``escape`` shows as escapes."""
+    return re.compile(f"[{UNSAFE_CHARS}]")
+
+
+@cache
+def _not_in_url() -> re.Pattern[str]:
+    """What may not appear in a link at all: the above, tab, newline and any space."""
+    return re.compile(f"[\\s{UNSAFE_CHARS}\\x09\\x0a]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -29,7 +41,7 @@ def escape(text: str) -> str:
     """``text`` with every terminal control and bidi character shown as a visible escape."""
     if text.isprintable():  # the common case, checked in C: none of them is printable
         return text
-    return UNSAFE.sub(_visible, text)
+    return unsafe().sub(_visible, text)
 
 
 def escape_lines(text: str) -> str:
@@ -43,7 +55,7 @@ def escape_json(text: str) -> str:
     Every one of them is a control or a format character, so inside a JSON
     document it can only stand in a string, where the escape means the same.
     """
-    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return unsafe().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def url_problem(url: str) -> str | None:
@@ -56,7 +68,7 @@ def url_problem(url: str) -> str | None:
     scheme = scheme.lower()
     if not colon or scheme not in URL_SCHEMES or (scheme != "mailto" and not rest.startswith("//")):
         return "a link must start with https://, http:// or mailto:"
-    bad = _NOT_IN_URL.search(url)
+    bad = _not_in_url().search(url)
     if bad is not None:
         char = bad.group()
         if char.isspace():

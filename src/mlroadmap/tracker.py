@@ -46,6 +46,7 @@ from mlroadmap.vocabulary import (
 )
 
 if TYPE_CHECKING:
+    from mlroadmap.events import PlainEvent
     from mlroadmap.importer import Imported
     from mlroadmap.importer import Summary as ImportSummary
     from mlroadmap.logindex import IndexedLog
@@ -282,7 +283,7 @@ SECTION_KEEPS: dict[str, frozenset[str]] = {STARTED: SETTLED, SKIPPED: frozenset
 
 def check_day(day: date, option: str) -> None:
     """Refuse a day before 1970 or after tomorrow (``--on`` also refuses tomorrow)."""
-    from mlroadmap.records import FIRST_DAY, last_day
+    from mlroadmap.events import FIRST_DAY, last_day
 
     if day < FIRST_DAY:
         raise UserError(f"{option} {day.isoformat()} is before {FIRST_DAY.isoformat()}")
@@ -317,25 +318,68 @@ def new_event(
     replaces: str | None = None,
     undated: bool = False,
 ) -> Event:
-    import uuid
-
+    """A new event, validated as an ``Event``."""
     from mlroadmap.records import Event
 
     return Event.model_validate(
-        {
-            "id": uuid.uuid4().hex,
-            "seq": seq,
-            "ts": ts if ts is not None else now(),
-            "roadmap": roadmap,
-            "item": item,
-            "action": action,
-            "note": note,
-            "on": on,
-            "reverts": reverts,
-            "replaces": replaces,
-            "undated": True if undated else None,
-        }
+        _event_fields(roadmap, item, action, note, on, ts, seq, reverts, replaces, undated)
     )
+
+
+def quick_event(
+    roadmap: str,
+    item: str,
+    action: str,
+    *,
+    note: str | None = None,
+    on: date | None = None,
+    ts: datetime | None = None,
+    seq: int | None = None,
+    reverts: str | None = None,
+    replaces: str | None = None,
+    undated: bool = False,
+) -> Event | PlainEvent:
+    """``new_event`` for the events a command appends: a ``PlainEvent`` (no Pydantic) when
+    its values pass ``Event``'s rules as ``PlainEvent.make`` checks them; otherwise an
+    ``Event`` (which validates them, and may refuse them)."""
+    from mlroadmap.events import PlainEvent
+
+    fields = _event_fields(roadmap, item, action, note, on, ts, seq, reverts, replaces, undated)
+    event = PlainEvent.make(**fields)
+    if event is not None:
+        return event
+    from mlroadmap.records import Event
+
+    return Event.model_validate(fields)
+
+
+def _event_fields(
+    roadmap: str,
+    item: str,
+    action: str,
+    note: str | None,
+    on: date | None,
+    ts: datetime | None,
+    seq: int | None,
+    reverts: str | None,
+    replaces: str | None,
+    undated: bool,
+) -> dict[str, Any]:
+    import uuid
+
+    return {
+        "id": uuid.uuid4().hex,
+        "seq": seq,
+        "ts": ts if ts is not None else now(),
+        "roadmap": roadmap,
+        "item": item,
+        "action": action,
+        "note": note,
+        "on": on,
+        "reverts": reverts,
+        "replaces": replaces,
+        "undated": True if undated else None,
+    }
 
 
 def mark(
@@ -361,7 +405,7 @@ def mark(
         check_day(on, "--on")
     result: MarkResult | None = None
 
-    def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
+    def plan(summary: LogSummary) -> tuple[list[Event | PlainEvent], dict[str, date]]:
         nonlocal result
         roadmap, names = tracker.roadmap_of(queries, roadmap_query, summary)
         targets = list(dict.fromkeys(resolve(roadmap, q) for q in names))
@@ -383,7 +427,7 @@ def mark(
             unchanged = [leaf for leaf in unchanged if leaf not in redated]
             changed += redated
         was = {leaf: before[leaf] for leaf in changed if leaf in named and before[leaf] != TODO}
-        events: list[Event] = []
+        events: list[Event | PlainEvent] = []
         noted: list[str] = []
         single_leaf = len(targets) == 1 and targets[0] in named
         stamps = _timestamps(summary)
@@ -391,13 +435,13 @@ def mark(
             leaf_note = note if single_leaf else None
             ts, seq = next(stamps)
             events.append(
-                new_event(roadmap.id, leaf, action, note=leaf_note, on=on, ts=ts, seq=seq)
+                quick_event(roadmap.id, leaf, action, note=leaf_note, on=on, ts=ts, seq=seq)
             )
         if note and not (single_leaf and changed):
             for target in targets:
                 ts, seq = next(stamps)
                 events.append(
-                    new_event(roadmap.id, target, "note", note=note, on=on, ts=ts, seq=seq)
+                    quick_event(roadmap.id, target, "note", note=note, on=on, ts=ts, seq=seq)
                 )
         if note:
             noted = targets
@@ -427,12 +471,20 @@ def _timestamps(summary: LogSummary) -> Iterator[tuple[datetime, int]]:
 
 
 def _check_note(note: str | None) -> None:
-    from mlroadmap.records import MAX_NOTE_LENGTH
+    from mlroadmap.events import MAX_NOTE_LENGTH
 
     if note is not None and len(note) > MAX_NOTE_LENGTH:
         raise UserError(
             f"the note is {len(note):,} characters long; the limit is {MAX_NOTE_LENGTH:,}"
         )
+    if note is not None and not note.isascii():
+        try:
+            note.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UserError(
+                "the note holds bytes that are not text in this terminal's encoding",
+                hint="write it as UTF-8 text",
+            ) from None
 
 
 def add_note(
@@ -444,13 +496,13 @@ def add_note(
     _check_note(text.strip())
     result: MarkResult | None = None
 
-    def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
+    def plan(summary: LogSummary) -> tuple[list[Event | PlainEvent], dict[str, date]]:
         nonlocal result
         roadmap, (name,) = tracker.roadmap_of([query], roadmap_query, summary)
         target = resolve(roadmap, name)
         result = MarkResult(roadmap, "note", [target], [], [], [target], {}, {})
         ts, seq = next(_timestamps(summary))
-        return [new_event(roadmap.id, target, "note", note=text.strip(), ts=ts, seq=seq)], {}
+        return [quick_event(roadmap.id, target, "note", note=text.strip(), ts=ts, seq=seq)], {}
 
     tracker.wrote(tracker.store.append(plan))
     assert result is not None
@@ -491,7 +543,7 @@ def undo_last(tracker: Tracker) -> UndoResult:
 
     result: UndoResult | None = None
 
-    def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
+    def plan(summary: LogSummary) -> tuple[list[Event | PlainEvent], dict[str, date]]:
         nonlocal result
         events = ordered(tracker.store.load().events)
         change = _last_change(events)
@@ -507,13 +559,13 @@ def undo_last(tracker: Tracker) -> UndoResult:
                 before[event.item] = event
         by_id = {e.id: e for e in events}
         stamps = _timestamps(summary)
-        out: list[Event] = []
+        out: list[Event | PlainEvent] = []
         restored: dict[str, str] = {}
         notes = 0
 
         def add(item: str, action: str, **fields: Any) -> None:
             ts, seq = next(stamps)
-            out.append(new_event(rid, item, action, ts=ts, seq=seq, **fields))
+            out.append(quick_event(rid, item, action, ts=ts, seq=seq, **fields))
 
         for event in change:
             if event.action in STATUS_ACTIONS:
@@ -564,7 +616,7 @@ def change_note(
         _check_note(text)
     result: NoteChange | None = None
 
-    def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
+    def plan(summary: LogSummary) -> tuple[list[Event | PlainEvent], dict[str, date]]:
         nonlocal result
         roadmap, (name,) = tracker.roadmap_of([query], roadmap_query, summary)
         target = resolve(roadmap, name)
@@ -578,7 +630,7 @@ def change_note(
             )
         old = existing[number - 1]
         ts, seq = next(_timestamps(summary))
-        event = new_event(roadmap.id, old.item, NOTE, note=text, ts=ts, seq=seq, replaces=old.id)
+        event = quick_event(roadmap.id, old.item, NOTE, note=text, ts=ts, seq=seq, replaces=old.id)
         result = NoteChange(roadmap, target, number, text)
         return [event], {}
 
@@ -1165,11 +1217,11 @@ def _record_marks(tracker: Tracker, rid: str, imported: Imported) -> tuple[int, 
     checked = restored = 0
     today = local_today()
 
-    def plan(summary: LogSummary) -> tuple[list[Event], dict[str, date]]:
+    def plan(summary: LogSummary) -> tuple[list[Event | PlainEvent], dict[str, date]]:
         nonlocal checked, restored
         stamps = _timestamps(summary)
         recorded = summary.items.get(rid, {})
-        events: list[Event] = []
+        events: list[Event | PlainEvent] = []
         for item, mark in imported.marks.items():
             before = recorded.get(item)
             day = _sane_day(mark.day, today)
@@ -1177,7 +1229,7 @@ def _record_marks(tracker: Tracker, rid: str, imported: Imported) -> tuple[int, 
                 undated = day is None or mark.undated
                 ts, seq = next(stamps)
                 events.append(
-                    new_event(rid, item, mark.status, on=day, ts=ts, seq=seq, undated=undated)
+                    quick_event(rid, item, mark.status, on=day, ts=ts, seq=seq, undated=undated)
                 )
                 checked += mark.status == DONE
             if mark.notes and (before is None or not before[4]):
@@ -1185,7 +1237,9 @@ def _record_marks(tracker: Tracker, rid: str, imported: Imported) -> tuple[int, 
                     if text.strip():
                         on = _sane_day(note_day, today)
                         ts, seq = next(stamps)
-                        events.append(new_event(rid, item, NOTE, note=text, on=on, ts=ts, seq=seq))
+                        events.append(
+                            quick_event(rid, item, NOTE, note=text, on=on, ts=ts, seq=seq)
+                        )
             restored += 1
         started: dict[str, date] = {}
         first = _sane_day(imported.started, today)

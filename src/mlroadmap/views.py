@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mlroadmap.progress import DONE, SKIPPED, STARTED, Count, ItemState, status_of
-from mlroadmap.renderables import Outline, Rows, plain_rows
+from mlroadmap.renderables import PLAIN_WIDTH, Line, Outline, Rows, Sheet, Styled, plain_rows
 from mlroadmap.text import clean, one_line, plural, safe_link
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ MARK_STYLES: dict[str, str] = {DONE: "green", STARTED: "yellow", SKIPPED: "dim"}
 BAR_WIDTH = 20
 
 
-PIPE_WIDTH = 10_000  # "no wrapping" for output that goes to a file or a pipe
+PIPE_WIDTH = PLAIN_WIDTH  # "no wrapping" for output that goes to a file or a pipe
 
 
 def console(*, stderr: bool = False) -> Console:
@@ -83,20 +83,48 @@ def _is_terminal(stream: object) -> bool:
         return False
 
 
+def plain_stdout() -> bool | None:
+    """Whether only ASCII can be written to stdout, when its output is neither
+    coloured nor wrapped (a pipe or a file, no ``COLUMNS``): what Rich's console
+    would decide, told without Rich. None when Rich may decide otherwise (a
+    terminal; colour or a terminal forced by the environment; Jupyter; Windows)."""
+    import builtins
+    import os
+
+    stream = sys.stdout
+    environ = os.environ
+    if (
+        stream is None
+        or os.name == "nt"
+        or environ.get("COLUMNS")
+        or "FORCE_COLOR" in environ
+        or "TTY_COMPATIBLE" in environ
+        or hasattr(builtins, "get_ipython")
+        or _is_terminal(stream)
+    ):
+        return None
+    stream = getattr(stream, "rich_proxied_file", stream)
+    encoding = (getattr(stream, "encoding", "utf-8") or "utf-8").lower()
+    return not encoding.startswith("utf")
+
+
 def show(view: RenderableType | Iterable[RenderableType]) -> None:
     """Print a view on stdout; an iterable of renderables is printed one by one, as
     it comes. Off a terminal, lines lose their trailing spaces."""
-    out = console()
     parts = view if isinstance(view, (list, tuple, Iterator)) else [view]
     # Neither coloured nor wrapped (a pipe, a file): the light renderables give
-    # their lines without Rich's pipeline, which is what a long tree costs.
-    plain = not out.is_terminal and out.color_system is None and out.width >= PIPE_WIDTH
+    # their lines without Rich (its import is most of a quick command's work,
+    # and its pipeline what a long tree costs).
+    ascii_only = plain_stdout()
+    out: Console | None = None
     for part in parts:
-        if plain and isinstance(part, (Outline, Rows, LogRows)):
-            lines = part.plain_lines(out.options.ascii_only)
+        if ascii_only is not None and isinstance(part, (Outline, Rows, Sheet, Line, LogRows)):
+            lines = part.plain_lines(ascii_only)
             if lines is not None:
                 sys.stdout.write("".join(line.rstrip(" ") + "\n" for line in lines))
                 continue
+        if out is None:
+            out = console()
         if out.is_terminal:
             out.print(part)
             continue
@@ -160,17 +188,25 @@ ASCII_BAR_BLOCKS = "#=-"
 def bar_text(count: Count, width: int = BAR_WIDTH, blocks: str = BAR_BLOCKS) -> Text:
     from rich.text import Text
 
+    done, skipped, todo = bar_parts(count, width, blocks)
+    if not count.total:
+        return Text(todo, style="dim")
+    text = Text(done, style="green")
+    text.append(skipped, style="dim green")
+    text.append(todo, style="dim")
+    return text
+
+
+def bar_parts(count: Count, width: int, blocks: str = BAR_BLOCKS) -> tuple[str, str, str]:
+    """A bar's done, skipped and to-do blocks."""
     done_block, skipped_block, todo_block = blocks[0], blocks[1], blocks[2]
     if not count.total:
-        return Text(todo_block * width, style="dim")
+        return "", "", todo_block * width
     done = round(width * count.done / count.total)
     skipped = min(width - done, round(width * count.skipped / count.total))
     if count.done and not done:
         done = 1
-    text = Text(done_block * done, style="green")
-    text.append(skipped_block * skipped, style="dim green")
-    text.append(todo_block * (width - done - skipped), style="dim")
-    return text
+    return done_block * done, skipped_block * skipped, todo_block * (width - done - skipped)
 
 
 class Bar:
@@ -194,6 +230,12 @@ class Bar:
         blocks = ASCII_BAR_BLOCKS if options.ascii_only else BAR_BLOCKS
         yield bar_text(self.count, max(1, min(self.width, options.max_width)), blocks)
 
+    def plain_cell(self, ascii_only: bool) -> str:
+        """The bar in a ``Sheet`` drawn without Rich: its full width (the room a
+        table gives it, unwrapped)."""
+        blocks = ASCII_BAR_BLOCKS if ascii_only else BAR_BLOCKS
+        return "".join(bar_parts(self.count, max(1, self.width), blocks))
+
 
 def percent(count: Count) -> str:
     return f"{(count.settled * 100 // count.total) if count.total else 0}%"
@@ -215,18 +257,15 @@ def local_time(ts: datetime) -> str:
 
 
 def list_table(summaries: list[RoadmapSummary]) -> RenderableType:
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table = Sheet(show_edge=False, header_style="bold")
     table.add_column("", width=1)
     table.add_column("Roadmap", overflow="fold")
     table.add_column("Done", justify="right", no_wrap=True)
     table.add_column("%", justify="right", no_wrap=True)
     for s in summaries:
-        title = Text(clean(s.roadmap.id), style="bold cyan")
+        title = Styled((clean(s.roadmap.id), ""), base="bold cyan")
         title.append(f"  {one_line(s.roadmap.title)}")
-        title.append(f"\n{one_line(s.roadmap.summary)}", style="dim")
+        title.append(f"\n{one_line(s.roadmap.summary)}", "dim")
         table.add_row("*" if s.active else "", title, fraction(s.total), percent(s.total))
     return table
 
@@ -257,8 +296,6 @@ def _node_label(node: Node, result: ShowResult) -> tuple[tuple[str, str], ...]:
 
 
 def show_tree(result: ShowResult) -> RenderableType:
-    from rich.text import Text
-
     roadmap = result.roadmap
     if result.overview:
         return roadmap_detail(result)
@@ -558,16 +595,10 @@ def _schedule_line(result: ProgressResult) -> str:
     return line + "."
 
 
-def progress_view(result: ProgressResult) -> RenderableType:
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(
-        title=Text(f"{one_line(result.roadmap.title)} ({result.roadmap.id})", style="bold"),
+def progress_view(result: ProgressResult) -> list[RenderableType]:
+    table = Sheet(
+        title=Styled((f"{one_line(result.roadmap.title)} ({result.roadmap.id})", ""), base="bold"),
         title_justify="left",
-        box=None,
-        pad_edge=False,
         header_style="bold",
         show_footer=True,
         footer_style="bold",
@@ -577,7 +608,7 @@ def progress_view(result: ProgressResult) -> RenderableType:
     table.add_column("", footer=bar(result.total), no_wrap=True)
     table.add_column("%", footer=percent(result.total), justify="right", no_wrap=True)
     for section in result.sections:
-        name = Text(clean(section.id), style="cyan")
+        name = Styled((clean(section.id), ""), base="cyan")
         name.append(f"  {one_line(section.title)}")
         extra = []
         if section.total.skipped:
@@ -587,44 +618,39 @@ def progress_view(result: ProgressResult) -> RenderableType:
         if section.total.credited:
             extra.append(f"{section.total.credited} credited")
         if extra:
-            name.append(f" ({', '.join(extra)})", style="dim")
+            name.append(f" ({', '.join(extra)})", "dim")
         count = section.total
         table.add_row(name, done_fraction(count), bar(count), percent(count))
-    footer = [Text(line) for line in pace_lines(result)]
+    footer = pace_lines(result)
     if result.total.credited:
         footer.insert(
             0,
-            Text(
-                f"{plural(result.total.credited, 'more item')} credited: their skills were "
-                "learned in other roadmaps (see 'mlroadmap skills'; --no-credit hides them)."
-            ),
+            f"{plural(result.total.credited, 'more item')} credited: their skills were "
+            "learned in other roadmaps (see 'mlroadmap skills'; --no-credit hides them).",
         )
     if result.total.skipped:
         footer.insert(
             0,
-            Text(
-                f"{result.total.done} done and {result.total.skipped} skipped "
-                f"of {result.total.total} items."
-            ),
+            f"{result.total.done} done and {result.total.skipped} skipped "
+            f"of {result.total.total} items.",
         )
-    return Group(table, Text(""), *footer)
+    return [table, Line(""), *map(Line, footer)]
 
 
-def progress_views(results: list[ProgressResult], every: bool) -> RenderableType:
+def progress_views(
+    results: list[ProgressResult], every: bool
+) -> RenderableType | list[RenderableType]:
     """One roadmap's progress in full, or (``--all``) a line per roadmap."""
     if not every:
         return progress_view(results[0])
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(box=None, pad_edge=False, header_style="bold")
+    table = Sheet(header_style="bold")
     table.add_column("Roadmap", overflow="fold", ratio=1)
     table.add_column("Done", justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
     table.add_column("%", justify="right", no_wrap=True)
     table.add_column("Pace, ETA", overflow="fold")
     for result in results:
-        name = Text(clean(result.roadmap.id), style="cyan")
+        name = Styled((clean(result.roadmap.id), ""), base="cyan")
         p = result.pace
         if p.remaining == 0:
             pace_text = "finished"
@@ -638,24 +664,23 @@ def progress_views(results: list[ProgressResult], every: bool) -> RenderableType
 
 
 def next_view(result: NextResult) -> RenderableType:
-    from rich.text import Text
-
     if not result.items:
-        return Text(f"Nothing left to do in {result.roadmap.id}: every item is done or skipped.")
+        return Line(f"Nothing left to do in {result.roadmap.id}: every item is done or skipped.")
     index = result.roadmap.index
     table = Rows()
     for item in result.items:
         node = index.node(item)
         where = " > ".join(one_line(index.node(a).title) for a in index.ancestors(item)[-2:])
-        text = Text(clean(item), style="cyan")
+        text = Styled((clean(item), ""), base="cyan")
         text.append(f"  {one_line(node.title)}")
         credited_from = result.credited.get(item)
         status = status_of(result.states, item)
         if credited_from and status not in (DONE, SKIPPED):
-            text.append(f"  (credited: {', '.join(credited_from)})", style="dim")
+            text.append(f"  (credited: {', '.join(credited_from)})", "dim")
         if where:
-            text.append(f"\n{where}", style="dim")
-        table.add_row(mark_text(status, bool(credited_from)), text)
+            text.append(f"\n{where}", "dim")
+        mark, style = mark_part(status, bool(credited_from))
+        table.add_row(Styled((mark, ""), base=style), text)
     return table
 
 
@@ -767,19 +792,17 @@ LOG_CHUNK = 500  # rows drawn at a time, so a long log is never held whole as ro
 def log_view(result: LogResult) -> Iterator[RenderableType]:
     """The log as rows, a chunk at a time (the columns have fixed widths, so
     chunks line up), then a line saying what was left out."""
-    from rich.text import Text
-
     if not result.entries:
         if not result.recorded:
-            yield Text("Nothing recorded yet. Tick something with 'mlroadmap done ID'.")
+            yield Line("Nothing recorded yet. Tick something with 'mlroadmap done ID'.")
         else:
-            yield Text(f"Nothing recorded{_log_range(result)}.")
+            yield Line(f"Nothing recorded{_log_range(result)}.")
         return
     for start in range(0, len(result.entries), LOG_CHUNK):
         yield LogRows(result.entries[start : start + LOG_CHUNK], header=start == 0)
     hidden = result.matched - len(result.entries)
     if hidden:
-        yield Text(
+        yield Line(
             f"{hidden} earlier {'entry' if hidden == 1 else 'entries'}{_log_range(result)}"
             " not shown: "
             "-n N shows more, --all every one.",
