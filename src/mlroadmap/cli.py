@@ -211,13 +211,16 @@ def _plain_param_class() -> type[Any] | None:
         return None  # a Typer whose coercion is not the one this knows: left to it
 
     class PlainRuntimeParam(RuntimeParam):
-        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+        # Called as Typer calls it (value, param=..., ctx=...); whatever else a later
+        # Typer passes goes on to its own coercion as it came.
+        def _coerce_value(self, value: Any, *args: Any, **kwargs: Any) -> Any:
             plain = plain_value(self.annotation, value)
             if plain is not _NOT_PLAIN:
                 return plain
+            param = kwargs["param"] if "param" in kwargs else args[0]
             typer_param = build_runtime_param(param.type_descriptor)
             param._runtime_param = typer_param
-            return typer_param._coerce_value(value, param=param, ctx=ctx)
+            return typer_param._coerce_value(value, *args, **kwargs)
 
     return PlainRuntimeParam
 
