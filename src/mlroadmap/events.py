@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mlroadmap.vocabulary import ACTIONS, ID_RE, MAX_ID_LENGTH
 
@@ -33,6 +33,7 @@ __all__ = [
     "last_day",
     "local_zone",
     "read_event",
+    "read_events",
 ]
 
 # The days a record may name: from the Unix epoch to the day after today
@@ -276,8 +277,6 @@ def local_zone() -> str:
 # The forms the store writes (what Pydantic writes): any other is left to Pydantic.
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)\Z")
 _DAY = re.compile(r"\d{4}-\d\d-\d\d\Z")
-_TEXT = ("id", "roadmap", "item", "action")
-_OPTIONAL_TEXT = ("note", "reverts", "replaces")
 _decode = json.JSONDecoder().decode
 _KEYS = frozenset(("id", "seq", "ts", "roadmap", "item", "action", "on", "note", "undated",
                    "reverts", "replaces"))  # fmt: skip
@@ -287,19 +286,36 @@ def read_event(line: bytes) -> PlainEvent | None:
     """The event of ``line``, a line validated already: None when it is not in the
     plain form the store writes (then ``LogEvent``'s validator reads it)."""
     try:
-        fields = _decode(line.decode("utf-8"))
+        return _plain(_decode(line.decode("utf-8")))
     except ValueError:
         return None
+
+
+def read_events(lines: list[bytes]) -> list[PlainEvent | None]:
+    """``read_event`` of each line, the lines' JSON decoded in one go."""
+    try:
+        decoded = _decode("[" + b",".join(lines).decode("utf-8") + "]")
+    except ValueError:  # a line that is not JSON: each one on its own
+        return [read_event(line) for line in lines]
+    if len(decoded) != len(lines):  # a line with a comma between two values
+        return [read_event(line) for line in lines]
+    return [_plain(fields) for fields in decoded]
+
+
+def _plain(fields: Any) -> PlainEvent | None:
     if type(fields) is not dict or not _KEYS.issuperset(fields):
         return None
     get = fields.get
-    for key in _TEXT:
-        if type(get(key)) is not str:
-            return None
-    for key in _OPTIONAL_TEXT:
-        value = get(key)
-        if value is not None and type(value) is not str:
-            return None
+    id_, roadmap, item, action = get("id"), get("roadmap"), get("item"), get("action")
+    if not (type(id_) is type(roadmap) is type(item) is type(action) is str):
+        return None
+    note, reverts, replaces = get("note"), get("reverts"), get("replaces")
+    if (
+        (note is not None and type(note) is not str)
+        or (reverts is not None and type(reverts) is not str)
+        or (replaces is not None and type(replaces) is not str)
+    ):
+        return None
     seq, undated, ts, on = get("seq"), get("undated"), get("ts"), get("on")
     if (seq is not None and type(seq) is not int) or (undated is not None and undated is not True):
         return None
@@ -311,17 +327,17 @@ def read_event(line: bytes) -> PlainEvent | None:
         return None
     try:
         return PlainEvent(
-            id=fields["id"],
+            id=id_,
             seq=seq,
             ts=datetime.fromisoformat(ts),
-            roadmap=fields["roadmap"],
-            item=fields["item"],
-            action=fields["action"],
+            roadmap=roadmap,
+            item=item,
+            action=action,
             on=date.fromisoformat(on) if on is not None else None,
-            note=get("note"),
+            note=note,
             undated=undated,
-            reverts=get("reverts"),
-            replaces=get("replaces"),
+            reverts=reverts,
+            replaces=replaces,
         )
     except ValueError:
         return None

@@ -136,10 +136,26 @@ class LogIndex:
     ) -> LogIndex:
         """The index of every ``(offset, event)`` of a log, in any order."""
         index = cls(zone=zone, store_key=store_key, covered=covered, crc=crc)
-        rows = [_row(offset, event) for offset, event in located]
-        index._note(rows)
-        rows.sort(key=lambda row: row[0])
-        index._fill(rows)
+        # Each event's row is taken apart as it is made (a whole log's rows at once
+        # would be most of a full check's memory), then the columns put in order.
+        keys: list[tuple[Any, ...]] = []
+        offsets, codes, flags, hashes = array("q"), array("I"), array("B"), array("Q")
+        known: dict[tuple[str, str], int] = {}
+        for offset, event in located:
+            row = _row(offset, event)
+            index._note((row,))
+            keys.append(row[0])
+            offsets.append(row[1])
+            codes.append(index._code(row[2], row[3], known))
+            flags.append(row[4])
+            hashes.append(row[5])
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        index.days = array("i", [keys[i][0] for i in order])
+        del keys
+        index.offsets = array("q", [offsets[i] for i in order])
+        index.codes = array("I", [codes[i] for i in order])
+        index.flags = array("B", [flags[i] for i in order])
+        index.hashes = array("Q", [hashes[i] for i in order])
         seen: set[int] = set()
         for h in index.hashes:
             if h in seen:
@@ -175,7 +191,7 @@ class LogIndex:
         self.store_key, self.covered, self.crc = store_key, covered, crc
         return True
 
-    def _note(self, rows: list[tuple[Any, ...]]) -> None:
+    def _note(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """Widen the days and the latest order to cover ``rows``."""
         for row in rows:
             self.low, self.high = min(self.low, row[6]), max(self.high, row[7])
@@ -190,14 +206,6 @@ class LogIndex:
             code = codes[pair] = len(self.pairs)
             self.pairs.append(pair)
         return code
-
-    def _fill(self, rows: list[tuple[Any, ...]]) -> None:
-        codes: dict[tuple[str, str], int] = {}
-        self.offsets = array("q", [row[1] for row in rows])
-        self.days = array("i", [row[0][0] for row in rows])
-        self.codes = array("I", [self._code(row[2], row[3], codes) for row in rows])
-        self.flags = array("B", [row[4] for row in rows])
-        self.hashes = array("Q", [row[5] for row in rows])
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> None:
         """Merge ``rows`` (sorted by day) in: each after the indexed events of its day."""
@@ -367,16 +375,16 @@ class IndexedLog:
         offsets = self.index.offsets
         if self.held is not None:
             return [self.held[offsets[p]] for p in positions]
-        from mlroadmap.events import read_event
+        from mlroadmap.events import read_events
 
         lines = self._lines([offsets[p] for p in positions], max(of, len(positions)))
         if max(of, len(lines)) > self.PLAIN_MAX:
             return self._validated(lines)
-        events: list[EventLike] = []
-        for line in lines:
-            event = read_event(line)
-            events.append(event if event is not None else self._validated([line])[0])
-        return events
+        read = read_events(lines)
+        return [
+            event if event is not None else self._validated([line])[0]
+            for event, line in zip(read, lines, strict=True)
+        ]
 
     def _validated(self, lines: list[bytes]) -> list[EventLike]:
         from pydantic import ValidationError

@@ -1253,7 +1253,7 @@ class Store:
             return report
         if braw is not None:
             self._count_backup(report, braw, None if log.migrated else raw)
-        self._index_of(log, offsets, raw, seen.store, local_zone())
+            braw = None  # let go before the index is built
         report.per_item = Counter((e.roadmap, e.item) for e in log.events)
         report.events = len(log.events)
         report.torn = log.torn
@@ -1267,6 +1267,8 @@ class Store:
             and cached.summary.to_json() != seen.summary.to_json()
         ):
             report.cache = "the cached summary did not match the log"
+        cached = None
+        self._index_of(log, offsets, raw, seen.store, local_zone())  # for the next check
         return report
 
     def _unchanged(
