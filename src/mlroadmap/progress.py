@@ -5,7 +5,7 @@ Nothing here reads files or prints; every function takes what it needs.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
@@ -118,6 +118,31 @@ def _set_at(record: list[Any]) -> tuple[int, datetime, str]:
     return (record[5], datetime.fromisoformat(record[1]), record[2])
 
 
+def _newest(log: Sequence[EventLike]) -> datetime | None:
+    """The newest time of a log in log order: of equal times, the first (what
+    comparing each event's time with the newest so far keeps, as ``add`` does).
+
+    The events of one sequence number (or of none) are in time order, so only
+    the last time of each run of one sequence number is compared.
+    """
+    newest: datetime | None = None
+    start = 0
+    end = len(log)
+    while start < end:
+        group = log[start].seq or 0
+        stop = start + 1
+        while stop < end and (log[stop].seq or 0) == group:
+            stop += 1
+        latest = stop - 1
+        ts = log[latest].ts
+        while latest > start and log[latest - 1].ts == ts:
+            latest -= 1  # an earlier event of the same time
+        if newest is None or ts > newest:
+            newest = log[latest].ts
+        start = stop
+    return newest
+
+
 _FIRST_ISO_DAY = "1970-01-01"
 _LAST_ISO_DAY = (date.max - timedelta(days=1)).isoformat()
 
@@ -196,9 +221,9 @@ class LogSummary:
         days: dict[date, int] = {}
         first: dict[str, date] = {}
         lowest, highest = date.fromisoformat(_FIRST_ISO_DAY), date.fromisoformat(_LAST_ISO_DAY)
-        newest: datetime | None = None
+        log = list(events) if in_order else ordered(events)
         top = count = 0
-        for event in events if in_order else ordered(events):
+        for event in log:
             action = event.action
             per = items.get(event.roadmap)
             if per is None:
@@ -229,9 +254,6 @@ class LogSummary:
                 record[4] += 1
             if work and day is not None and lowest <= day < highest:
                 days[day] = days.get(day, 0) + 1
-            ts = event.ts
-            if newest is None or ts > newest:
-                newest = ts
             seq = event.seq
             if seq is not None and seq > top:
                 top = seq
@@ -243,7 +265,7 @@ class LogSummary:
                     record[3] = record[3].isoformat()
         summary.days = {day.isoformat(): n for day, n in days.items()}
         summary.first = {rid: day.isoformat() for rid, day in first.items()}
-        summary.newest = newest
+        summary.newest = _newest(log)
         summary.seq = top
         summary.count = count
         return summary
