@@ -1269,7 +1269,7 @@ class Store:
                 appended = b"".join(lines[k] + b"\n" for k in fresh)
                 summary = self._append_events(seen, added, appended)
                 return Merged(len(fresh), total, summary)
-            order = sorted(chosen, key=lambda k: events[k].order)
+            order = sorted(chosen, key=lambda k: _sort_key(events[k]))
             merged = [events[k] for k in order]
             summary = LogSummary.build(settings, roadmaps, merged, in_order=True)
             del merged
@@ -1632,6 +1632,13 @@ def _all_before(events: list[LogEvent], first: tuple[int, datetime, str]) -> boo
     if top != first[0]:  # decided by the sequence numbers alone
         return top < first[0]
     return not any(e.order >= first for e in reversed(events))
+
+
+def _sort_key(event: LogEvent) -> tuple[int, float, datetime, str]:
+    """``event.order`` with the time also as a number of seconds, which orders two
+    times as the times do, or ties: sorting compares the times themselves (slower:
+    each has its own time zone object) only for events that number ties."""
+    return (event.seq or 0, event.ts.timestamp(), event.ts, event.id)
 
 
 def _in_order(events: list[LogEvent]) -> bool:
