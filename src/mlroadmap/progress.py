@@ -204,26 +204,32 @@ class LogSummary:
         events: Iterable[EventLike],
         *,
         in_order: bool = False,
+        days: Sequence[date] | None = None,
     ) -> LogSummary:
         """What ``add`` gives for every event in log order, in one pass.
 
         Each event's day is worked out once, and each item's time and day are
         written out as text once at the end, not once per event. ``in_order``
         says the events are in log order already (``ordered``), as a merge
-        leaves them.
+        leaves them; ``days`` are then their days (``EventLike.day``), when the
+        caller has worked them out already.
         """
+        if days is not None and not in_order:
+            raise ValueError("days are given only for events in log order")
         summary = cls(
             active=settings.active,
             shared_credit=settings.shared_credit,
             started={rid: s.started for rid, s in roadmaps.items() if s.started},
         )
         items = summary.items
-        days: dict[date, int] = {}
+        active: dict[date, int] = {}
         first: dict[str, date] = {}
         lowest, highest = date.fromisoformat(_FIRST_ISO_DAY), date.fromisoformat(_LAST_ISO_DAY)
         log = list(events) if in_order else ordered(events)
+        if days is not None and len(days) != len(log):
+            raise ValueError("one day for each event")
         top = count = 0
-        for event in log:
+        for n, event in enumerate(log):
             action = event.action
             per = items.get(event.roadmap)
             if per is None:
@@ -234,7 +240,7 @@ class LogSummary:
             work = action != TODO and event.reverts is None  # an undo is no day's work
             day: date | None = None
             if action in STATUS_ACTIONS:
-                day = event.day
+                day = event.day if days is None else days[n]
                 record[0] = action
                 record[1] = event.ts  # as text once the log is read
                 record[2] = event.id
@@ -246,14 +252,14 @@ class LogSummary:
                     if known is None or day < known:
                         first[event.roadmap] = day
             elif work:
-                day = event.day
+                day = event.day if days is None else days[n]
             if event.replaces is not None:
                 if not event.note:
                     record[4] = max(0, record[4] - 1)  # a note deleted (an edit replaces one)
             elif event.note:
                 record[4] += 1
             if work and day is not None and lowest <= day < highest:
-                days[day] = days.get(day, 0) + 1
+                active[day] = active.get(day, 0) + 1
             seq = event.seq
             if seq is not None and seq > top:
                 top = seq
@@ -263,7 +269,7 @@ class LogSummary:
                 if record[0]:
                     record[1] = record[1].isoformat()
                     record[3] = record[3].isoformat()
-        summary.days = {day.isoformat(): n for day, n in days.items()}
+        summary.days = {day.isoformat(): n for day, n in active.items()}
         summary.first = {rid: day.isoformat() for rid, day in first.items()}
         summary.newest = _newest(log)
         summary.seq = top

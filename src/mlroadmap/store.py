@@ -1263,16 +1263,17 @@ class Store:
                 return Merged(0, total, seen.summary)
             appendable = seen.appendable and seen.store is not None and same and intact
             if appendable and fresh and _all_before(events[:ours], events[fresh[0]].order):
-                if not seen.summarised:
+                if not seen.summarised:  # read whole, not summarised yet
                     seen.summary = LogSummary.build(log.settings, log.roadmaps, events[:ours])
+                    seen.summarised = True
                 added = [events[k] for k in fresh]
                 appended = b"".join(lines[k] + b"\n" for k in fresh)
                 summary = self._append_events(seen, added, appended)
                 return Merged(len(fresh), total, summary)
-            order = sorted(chosen, key=lambda k: _sort_key(events[k]))
+            order, days = _log_order(events, chosen)
             merged = [events[k] for k in order]
-            summary = LogSummary.build(settings, roadmaps, merged, in_order=True)
-            del merged
+            summary = LogSummary.build(settings, roadmaps, merged, in_order=True, days=days)
+            del merged, days
             head = _header_line(settings, roadmaps)
             body = b"\n".join([head, *(lines[k] for k in order), b""])
             new = union.new_ids
@@ -1634,11 +1635,37 @@ def _all_before(events: list[LogEvent], first: tuple[int, datetime, str]) -> boo
     return not any(e.order >= first for e in reversed(events))
 
 
-def _sort_key(event: LogEvent) -> tuple[int, float, datetime, str]:
-    """``event.order`` with the time also as a number of seconds, which orders two
-    times as the times do, or ties: sorting compares the times themselves (slower:
-    each has its own time zone object) only for events that number ties."""
-    return (event.seq or 0, event.ts.timestamp(), event.ts, event.id)
+# A time from 1970 until this many seconds later, as a float of seconds, is within
+# 2**-22 s of the time: rounded to the microsecond (as ``datetime.fromtimestamp``
+# rounds it) it is the time again, and its local date the one ``astimezone`` gives.
+_EXACT_SECONDS = 2**32
+
+
+def _log_order(events: list[LogEvent], chosen: list[int]) -> tuple[list[int], list[date]]:
+    """``chosen`` (indexes of ``events``) in log order (``Event.order``), and the day
+    of each (``Event.day``).
+
+    Each time is read once as a number of seconds, which orders two times as
+    the times themselves do or ties (then the times decide; comparing two
+    parsed times calls each one's time zone object), and gives the local day.
+    """
+    keyed = []
+    for k in chosen:
+        event = events[k]
+        ts = event.ts
+        keyed.append((event.seq or 0, ts.timestamp(), ts, event.id, k))
+    keyed.sort()
+    local = datetime.fromtimestamp
+    order: list[int] = []
+    days: list[date] = []
+    for _, seconds, _, _, k in keyed:
+        order.append(k)
+        event = events[k]
+        if event.on is None and 0 <= seconds < _EXACT_SECONDS:
+            days.append(local(seconds).date())
+        else:
+            days.append(event.day)
+    return order, days
 
 
 def _in_order(events: list[LogEvent]) -> bool:
