@@ -1252,7 +1252,7 @@ class Store:
                 log.settings, log.roadmaps, other.settings, other.roadmaps
             )
             chosen, total = union.chosen, len(union.chosen)
-            fresh = sorted((k for k in chosen if k >= ours), key=lambda k: events[k].order)
+            fresh = sorted(union.fresh, key=lambda k: events[k].order)
             intact = total - len(fresh) == ours  # every event of the store is kept
             same = settings == log.settings and roadmaps == log.roadmaps and not log.migrated
             if intact and not fresh and same and _in_order(events):
@@ -1539,7 +1539,7 @@ def _decode_keeping_lines(raw: bytes, path: Path, lines: list[bytes]) -> Log[Log
     """``decode_log``, each event's line as it was read put in ``lines`` (in the same
     order as the events); a store of an older version gets each event's line as a
     store of this version holds it."""
-    validate = _log_event_validator()
+    validate = _line_validator()
 
     def keep(line: bytes) -> LogEvent:
         event = validate(line)
@@ -1561,6 +1561,7 @@ class _Union(NamedTuple):
     events: list[LogEvent]
     lines: list[bytes]
     chosen: list[int]
+    fresh: list[int]  # those of ``chosen`` that are the other's (in the order read)
     new_ids: set[str]  # the IDs the store did not hold
 
 
@@ -1573,9 +1574,11 @@ def _unite(events: list[LogEvent], lines: list[bytes], other: OtherCopy) -> _Uni
     one of the store's is the store's event, validated already. Raises
     ``UserError`` for a line that is not an event or a date out of range.
     """
+    from operator import attrgetter
+
     fields = _fields()
     ours = len(events)
-    by_id = {e.id: i for i, e in enumerate(events)}
+    by_id = dict(zip(map(attrgetter("id"), events), range(ours), strict=True))
     if len(by_id) != ours:  # two versions of one ID (a hand edit): keep the later
         by_id = {}
         for i, mine in enumerate(events):
@@ -1597,39 +1600,68 @@ def _unite(events: list[LogEvent], lines: list[bytes], other: OtherCopy) -> _Uni
 
     for older in other.events:
         add(older, _line_of(older))
-    validate = _log_event_validator()
+    validate = _line_validator()
     impossible: list[str] = []
     problems: list[str] = []
     bad = 0
-    number = 1
+    number = 1  # the line before the slice
     for part in line_slices(other.body):
-        read = []
-        for line in part:
-            number += 1
-            event = known.get(line)
-            if event is None:
-                try:
-                    event = validate(line)
-                except ValidationError as exc:
-                    if not line.strip():
-                        continue
+        found: list[LogEvent | None] = list(map(known.get, part))
+        for i in [i for i, event in enumerate(found) if event is None]:
+            line = part[i]
+            try:
+                found[i] = event = validate(line)
+            except ValidationError as exc:
+                if line.strip():
                     bad += 1
                     if len(problems) < 5:
-                        problems.append(_line_problem(number, line, _event_error(line, exc)))
-                    continue
-                add(event, line)
-            read.append(event)
-        impossible += out_of_range(read, other.today)
+                        problems.append(
+                            _line_problem(number + 1 + i, line, _event_error(line, exc))
+                        )
+                continue
+            add(event, line)
+        number += len(part)
+        read = [event for event in found if event is not None]
+        if not _within(read, other.today):
+            impossible += out_of_range(read, other.today)
     if bad:
         raise _not_mergeable(_invalid(other.path, problems, bad))
     if impossible:
         raise _impossible_dates(other.path, impossible)
-    return _Union(events, lines, list(by_id.values()), new_ids)
+    fresh = [k for k in range(ours, len(events)) if by_id[events[k].id] == k]
+    return _Union(events, lines, list(by_id.values()), fresh, new_ids)
+
+
+def _within(events: list[LogEvent], today: date) -> bool:
+    """Whether no event has a time or day ``out_of_range`` reports (a quick test of
+    the earliest and latest, which says yes for almost every log)."""
+    from operator import attrgetter
+
+    from mlroadmap.records import FIRST_DAY, last_day
+
+    if not events:
+        return True
+    days = list(map(datetime.date, map(attrgetter("ts"), events)))
+    days += filter(None, map(attrgetter("on"), events))
+    return min(days) >= FIRST_DAY and max(days) <= last_day(today)
+
+
+@cache
+def _line_validator() -> Callable[[bytes], LogEvent]:
+    """``LogEvent``'s validator of one JSON line, called without the adapter's wrapper."""
+    from pydantic import TypeAdapter
+
+    from mlroadmap.records import LogEvent
+
+    validate: Callable[[bytes], LogEvent] = TypeAdapter(LogEvent).validator.validate_json
+    return validate
 
 
 def _all_before(events: list[LogEvent], first: tuple[int, datetime, str]) -> bool:
     """Whether every one of ``events`` comes before ``first`` in log order."""
-    top = max((e.seq or 0 for e in events), default=0)
+    from operator import attrgetter
+
+    top = max(filter(None, map(attrgetter("seq"), events)), default=0)
     if top != first[0]:  # decided by the sequence numbers alone
         return top < first[0]
     return not any(e.order >= first for e in reversed(events))
@@ -1649,22 +1681,26 @@ def _log_order(events: list[LogEvent], chosen: list[int]) -> tuple[list[int], li
     the times themselves do or ties (then the times decide; comparing two
     parsed times calls each one's time zone object), and gives the local day.
     """
-    keyed = []
-    for k in chosen:
-        event = events[k]
-        ts = event.ts
-        keyed.append((event.seq or 0, ts.timestamp(), ts, event.id, k))
-    keyed.sort()
-    local = datetime.fromtimestamp
-    order: list[int] = []
-    days: list[date] = []
-    for _, seconds, _, _, k in keyed:
-        order.append(k)
-        event = events[k]
-        if event.on is None and 0 <= seconds < _EXACT_SECONDS:
-            days.append(local(seconds).date())
+    from operator import attrgetter
+
+    picked = list(map(events.__getitem__, chosen))
+    times = list(map(attrgetter("ts"), picked))
+    seconds = list(map(datetime.timestamp, times))
+    numbers = [seq or 0 for seq in map(attrgetter("seq"), picked)]
+    ids = map(attrgetter("id"), picked)
+    keyed = sorted(zip(numbers, seconds, times, ids, chosen, strict=True))
+    order = [key[4] for key in keyed]
+    seconds = [key[1] for key in keyed]
+    dated = list(map(attrgetter("on"), map(events.__getitem__, order)))
+    undated = dated.count(None) == len(dated)  # no event back-dated
+    if seconds and undated and min(seconds) >= 0 and max(seconds) < _EXACT_SECONDS:
+        return order, list(map(datetime.date, map(datetime.fromtimestamp, seconds)))
+    days = []
+    for k, at, on in zip(order, seconds, dated, strict=True):
+        if on is None and 0 <= at < _EXACT_SECONDS:
+            days.append(datetime.fromtimestamp(at).date())
         else:
-            days.append(event.day)
+            days.append(events[k].day)
     return order, days
 
 
