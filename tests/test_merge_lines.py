@@ -171,6 +171,28 @@ def test_a_new_setting_rewrites_even_when_the_events_could_be_appended(tmp_path:
     assert (data.settings.active, merged.summary.active) == ("other", "other")
 
 
+@pytest.mark.parametrize("later", [True, False])
+def test_blank_lines_in_the_store_leave_each_event_with_its_own_line(
+    tmp_path: Path, later: bool
+) -> None:
+    mine = [event(n, 2 * n, note=f"note {n}") for n in range(5)]
+    store = store_with(tmp_path, ours_of(mine))
+    head, *lines = store.path.read_bytes().splitlines(keepends=True)
+    store.path.write_bytes(b"".join([head, lines[0], b"\n", lines[1], b" \t\n", *lines[2:]]))
+    new = [event(20, 100 if later else 3, note="from the laptop")]
+    theirs = ours_of([*mine, *new])
+    other = tmp_path / "laptop.json"
+    other.write_bytes(encode(theirs))
+
+    merged = merge(Store(store.path), other)
+
+    expected = merge_data(ours_of(mine), theirs)
+    assert (merged.added, merged.total) == (1, 6)
+    assert sorted(the_store(store).events, key=lambda e: e.order) == expected.events
+    if not later:  # rewritten: in log order, without the blank lines
+        assert store.path.read_bytes() == encode(expected)
+
+
 # ---------------------------------------------------------------------------
 # Two versions of one event (a hand edit)
 

@@ -1275,7 +1275,7 @@ class Store:
             summary = LogSummary.build(settings, roadmaps, merged, in_order=True, days=days)
             del merged, days
             head = _header_line(settings, roadmaps)
-            body = b"\n".join([head, *(lines[k] for k in order), b""])
+            body = b"\n".join([head, *map(lines.__getitem__, order), b""])
             new = union.new_ids
             tail = _tail(b"".join(lines[k] + b"\n" for k in fresh if events[k].id in new))
             self._replace(body, summary, total, tail)
@@ -1539,17 +1539,16 @@ def _decode_keeping_lines(raw: bytes, path: Path, lines: list[bytes]) -> Log[Log
     """``decode_log``, each event's line as it was read put in ``lines`` (in the same
     order as the events); a store of an older version gets each event's line as a
     store of this version holds it."""
-    validate = _line_validator()
-
-    def keep(line: bytes) -> LogEvent:
-        event = validate(line)
-        lines.append(line)
-        return event
-
-    log = _decode(raw, path, keep)
+    log = _decode(raw, path, _line_validator())
     if log is None:
         log = decode_log(raw, path)
         lines[:] = [_line_of(e) for e in log.events]
+        return log
+    body = raw.partition(b"\n")[2]
+    complete = body[: body.rfind(b"\n")].split(b"\n") if b"\n" in body else []
+    if len(complete) != len(log.events):  # blank lines, which hold no event
+        complete = [line for line in complete if line.strip()]
+    lines[:] = complete
     return log
 
 
