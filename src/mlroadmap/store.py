@@ -1251,8 +1251,7 @@ class Store:
             settings, roadmaps = _merged_header(
                 log.settings, log.roadmaps, other.settings, other.roadmaps
             )
-            chosen, total = union.chosen, len(union.chosen)
-            fresh = sorted(union.fresh, key=lambda k: events[k].order)
+            chosen, fresh, total = union.chosen, union.fresh, len(union.chosen)
             intact = total - len(fresh) == ours  # every event of the store is kept
             same = settings == log.settings and roadmaps == log.roadmaps and not log.migrated
             if intact and not fresh and same and _in_order(events):
@@ -1262,7 +1261,8 @@ class Store:
                     self._save(seen)
                 return Merged(0, total, seen.summary)
             appendable = seen.appendable and seen.store is not None and same and intact
-            if appendable and fresh and _all_before(events[:ours], events[fresh[0]].order):
+            if appendable and fresh and _all_before(events[:ours], [events[k] for k in fresh]):
+                fresh = sorted(fresh, key=lambda k: events[k].order)
                 if not seen.summarised:  # read whole, not summarised yet
                     seen.summary = LogSummary.build(log.settings, log.roadmaps, events[:ours])
                     seen.summarised = True
@@ -1277,7 +1277,9 @@ class Store:
             head = _header_line(settings, roadmaps)
             body = b"\n".join([head, *map(lines.__getitem__, order), b""])
             new = union.new_ids
-            tail = _tail(b"".join(lines[k] + b"\n" for k in fresh if events[k].id in new))
+            tail = _tail(
+                b"".join(lines[k] + b"\n" for k in order if k >= ours and events[k].id in new)
+            )
             self._replace(body, summary, total, tail)
             return Merged(total - ours, total, summary)
 
@@ -1656,13 +1658,16 @@ def _line_validator() -> Callable[[bytes], LogEvent]:
     return validate
 
 
-def _all_before(events: list[LogEvent], first: tuple[int, datetime, str]) -> bool:
-    """Whether every one of ``events`` comes before ``first`` in log order."""
+def _all_before(events: list[LogEvent], later: list[LogEvent]) -> bool:
+    """Whether every one of ``events`` comes before every one of ``later`` (not empty)
+    in log order."""
     from operator import attrgetter
 
     top = max(filter(None, map(attrgetter("seq"), events)), default=0)
-    if top != first[0]:  # decided by the sequence numbers alone
-        return top < first[0]
+    low = min(e.seq or 0 for e in later)
+    if top != low:  # decided by the sequence numbers alone
+        return top < low
+    first = min(e.order for e in later)
     return not any(e.order >= first for e in reversed(events))
 
 
@@ -1680,7 +1685,7 @@ def _log_order(events: list[LogEvent], chosen: list[int]) -> tuple[list[int], li
     the times themselves do or ties (then the times decide; comparing two
     parsed times calls each one's time zone object), and gives the local day.
     """
-    from operator import attrgetter
+    from operator import attrgetter, itemgetter
 
     picked = list(map(events.__getitem__, chosen))
     times = list(map(attrgetter("ts"), picked))
@@ -1688,15 +1693,14 @@ def _log_order(events: list[LogEvent], chosen: list[int]) -> tuple[list[int], li
     numbers = [seq or 0 for seq in map(attrgetter("seq"), picked)]
     ids = map(attrgetter("id"), picked)
     keyed = sorted(zip(numbers, seconds, times, ids, chosen, strict=True))
-    order = [key[4] for key in keyed]
-    seconds = [key[1] for key in keyed]
-    dated = list(map(attrgetter("on"), map(events.__getitem__, order)))
-    undated = dated.count(None) == len(dated)  # no event back-dated
+    order = list(map(itemgetter(4), keyed))
+    seconds = list(map(itemgetter(1), keyed))
+    undated = next(filter(None, map(attrgetter("on"), picked)), None) is None
     if seconds and undated and min(seconds) >= 0 and max(seconds) < _EXACT_SECONDS:
         return order, list(map(datetime.date, map(datetime.fromtimestamp, seconds)))
     days = []
-    for k, at, on in zip(order, seconds, dated, strict=True):
-        if on is None and 0 <= at < _EXACT_SECONDS:
+    for k, at in zip(order, seconds, strict=True):
+        if events[k].on is None and 0 <= at < _EXACT_SECONDS:
             days.append(datetime.fromtimestamp(at).date())
         else:
             days.append(events[k].day)
@@ -1712,10 +1716,10 @@ def _in_order(events: list[LogEvent]) -> bool:
 
 def _header_line(settings: Settings, roadmaps: dict[str, RoadmapSettings]) -> bytes:
     """The first line of a store with these settings, as ``encode`` writes it."""
-    from mlroadmap.records import StoreData
+    from mlroadmap.records import Header
 
-    data = StoreData(settings=settings, roadmaps=roadmaps)
-    return data.model_dump_json(exclude_none=True, exclude={"events"}).encode("utf-8")
+    header = Header(schema_version=SCHEMA_VERSION, settings=settings, roadmaps=roadmaps)
+    return header.model_dump_json(exclude_none=True).encode("utf-8")
 
 
 def _not_mergeable(exc: StoreError) -> Exception:
