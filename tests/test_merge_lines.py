@@ -265,6 +265,23 @@ def test_a_merge_into_a_store_missing_events_its_cache_counted_is_refused(
     assert store.path.read_bytes() == cut
 
 
+def test_a_merge_into_a_store_with_a_bad_line_is_refused_with_its_number(
+    tmp_path: Path,
+) -> None:
+    mine = [event(n, n, seq=n + 1) for n in range(4)]
+    store = store_with(tmp_path, ours_of(mine))
+    head, *lines = store.path.read_bytes().splitlines(keepends=True)
+    lines[1] = lines[1].replace(b'"done"', b'"finished"')
+    damaged = b"".join([head, *lines])
+    store.path.write_bytes(damaged)
+    other = tmp_path / "laptop.json"
+    other.write_bytes(encode(ours_of([*mine, event(30, 60, seq=5)])))
+
+    with pytest.raises(StoreError, match=r"line 3: action"):
+        merge(Store(store.path), other)
+    assert store.path.read_bytes() == damaged
+
+
 # ---------------------------------------------------------------------------
 # The other copy is validated line by line
 

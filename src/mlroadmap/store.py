@@ -1540,18 +1540,32 @@ def _line_of(event: EventLike) -> bytes:
 def _decode_keeping_lines(raw: bytes, path: Path, lines: list[bytes]) -> Log[LogEvent]:
     """``decode_log``, each event's line as it was read put in ``lines`` (in the same
     order as the events); a store of an older version gets each event's line as a
-    store of this version holds it."""
-    log = _decode(raw, path, _line_validator())
-    if log is None:
+    store of this version holds it.
+
+    Every line is validated as ``decode_log`` validates it, all in one call; a
+    store with a blank line or a line that is not an event is read again line
+    by line by ``decode_log``'s own reader, which leaves out the blank lines
+    and says what is wrong with the others.
+    """
+    from mlroadmap.records import Header
+
+    head, _, rest = raw.partition(b"\n")
+    header = _json_object(head)
+    if header is None or "events" in header or header.get("schema_version") != SCHEMA_VERSION:
         log = decode_log(raw, path)
         lines[:] = [_line_of(e) for e in log.events]
         return log
-    body = raw.partition(b"\n")[2]
-    complete = body[: body.rfind(b"\n")].split(b"\n") if b"\n" in body else []
-    if len(complete) != len(log.events):  # blank lines, which hold no event
-        complete = [line for line in complete if line.strip()]
-    lines[:] = complete
-    return log
+    body = rest[: rest.rfind(b"\n")].split(b"\n") if b"\n" in rest else []
+    torn = bool(rest) and not rest.endswith(b"\n")  # an unfinished last line: not read
+    try:
+        first = Header.model_validate_json(head)
+        events = list(map(_line_validator(), body))
+    except ValidationError:
+        log = _decode_lines(head, rest, path, _line_validator())  # raises, or skips blanks
+        lines[:] = [line for line in body if line.strip()]
+        return log
+    lines[:] = body
+    return Log(first.settings, first.roadmaps, events, False, torn)
 
 
 class _Union(NamedTuple):
