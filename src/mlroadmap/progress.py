@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from mlroadmap.models import Node, Roadmap
@@ -226,10 +227,11 @@ class LogSummary:
         first: dict[str, date] = {}
         lowest, highest = date.fromisoformat(_FIRST_ISO_DAY), date.fromisoformat(_LAST_ISO_DAY)
         log = list(events) if in_order else ordered(events)
-        if days is not None and len(days) != len(log):
+        if days is None:
+            days = [event.day for event in log]
+        elif len(days) != len(log):
             raise ValueError("one day for each event")
-        top = count = 0
-        for n, event in enumerate(log):
+        for event, day in zip(log, days, strict=True):
             action = event.action
             per = items.get(event.roadmap)
             if per is None:
@@ -238,9 +240,7 @@ class LogSummary:
             if record is None:
                 record = per[event.item] = ["", "", "", "", 0, 0, 0]
             work = action != TODO and event.reverts is None  # an undo is no day's work
-            day: date | None = None
             if action in STATUS_ACTIONS:
-                day = event.day if days is None else days[n]
                 record[0] = action
                 record[1] = event.ts  # as text once the log is read
                 record[2] = event.id
@@ -251,19 +251,13 @@ class LogSummary:
                     known = first.get(event.roadmap)
                     if known is None or day < known:
                         first[event.roadmap] = day
-            elif work:
-                day = event.day if days is None else days[n]
             if event.replaces is not None:
                 if not event.note:
                     record[4] = max(0, record[4] - 1)  # a note deleted (an edit replaces one)
             elif event.note:
                 record[4] += 1
-            if work and day is not None and lowest <= day < highest:
+            if work and lowest <= day < highest:
                 active[day] = active.get(day, 0) + 1
-            seq = event.seq
-            if seq is not None and seq > top:
-                top = seq
-            count += 1
         for per in items.values():
             for record in per.values():
                 if record[0]:
@@ -272,8 +266,8 @@ class LogSummary:
         summary.days = {day.isoformat(): n for day, n in active.items()}
         summary.first = {rid: day.isoformat() for rid, day in first.items()}
         summary.newest = _newest(log)
-        summary.seq = top
-        summary.count = count
+        summary.seq = max(filter(None, map(attrgetter("seq"), log)), default=0)
+        summary.count = len(log)
         return summary
 
     def add(self, event: EventLike) -> None:
