@@ -265,6 +265,24 @@ def test_a_merge_into_a_store_missing_events_its_cache_counted_is_refused(
     assert store.path.read_bytes() == cut
 
 
+def test_a_torn_last_line_of_the_store_is_left_out_and_the_store_rewritten(
+    tmp_path: Path,
+) -> None:
+    mine = [event(n, n, seq=n + 1) for n in range(4)]
+    store = store_with(tmp_path, ours_of(mine))
+    store.path.write_bytes(store.path.read_bytes() + b'{"id":"ev-000099","seq":9')
+    inode = store.path.stat().st_ino
+    theirs = ours_of([*mine, event(30, 60, seq=5)])
+    other = tmp_path / "laptop.json"
+    other.write_bytes(encode(theirs))
+
+    merged = merge(Store(store.path), other)
+
+    assert (merged.added, merged.total) == (1, 5)
+    assert store.path.stat().st_ino != inode  # the unfinished line is cut by a rewrite
+    assert store.path.read_bytes() == encode(merge_data(ours_of(mine), theirs))
+
+
 def test_a_merge_into_a_store_with_a_bad_line_is_refused_with_its_number(
     tmp_path: Path,
 ) -> None:

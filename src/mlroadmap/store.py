@@ -1549,18 +1549,20 @@ def _decode_keeping_lines(raw: bytes, path: Path, lines: list[bytes]) -> Log[Log
     """
     from mlroadmap.records import Header
 
-    head, _, rest = raw.partition(b"\n")
+    head = raw[: raw.find(b"\n")] if b"\n" in raw else raw
     header = _json_object(head)
     if header is None or "events" in header or header.get("schema_version") != SCHEMA_VERSION:
         log = decode_log(raw, path)
         lines[:] = [_line_of(e) for e in log.events]
         return log
-    body = rest[: rest.rfind(b"\n")].split(b"\n") if b"\n" in rest else []
-    torn = bool(rest) and not rest.endswith(b"\n")  # an unfinished last line: not read
+    parts = raw.split(b"\n")  # the header, each line, and what follows the last newline
+    body = parts[1:-1]
+    torn = len(parts) > 1 and parts[-1] != b""  # an unfinished last line: not read
     try:
         first = Header.model_validate_json(head)
         events = list(map(_line_validator(), body))
     except ValidationError:
+        rest = raw[len(head) + 1 :]
         log = _decode_lines(head, rest, path, _line_validator())  # raises, or skips blanks
         lines[:] = [line for line in body if line.strip()]
         return log
