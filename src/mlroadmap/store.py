@@ -1501,7 +1501,7 @@ class OtherCopy(NamedTuple):
     today: date  # events with a time or day after the day after this are refused
     settings: Settings
     roadmaps: dict[str, RoadmapSettings]
-    body: bytes  # the event lines of a copy of the current version
+    lines: list[bytes]  # the finished lines after the header, of the current version
     events: list[LogEvent]  # the events of a copy of an older version
 
 
@@ -1621,26 +1621,21 @@ def _unite(events: list[LogEvent], lines: list[bytes], other: OtherCopy) -> _Uni
     impossible: list[str] = []
     problems: list[str] = []
     bad = 0
-    number = 1  # the line before the slice
-    for part in line_slices(other.body):
-        found: list[LogEvent | None] = list(map(known.get, part))
-        for i in [i for i, event in enumerate(found) if event is None]:
-            line = part[i]
-            try:
-                found[i] = event = validate(line)
-            except ValidationError as exc:
-                if line.strip():
-                    bad += 1
-                    if len(problems) < 5:
-                        problems.append(
-                            _line_problem(number + 1 + i, line, _event_error(line, exc))
-                        )
-                continue
-            add(event, line)
-        number += len(part)
-        read = [event for event in found if event is not None]
-        if not _within(read, other.today):
-            impossible += out_of_range(read, other.today)
+    found: list[LogEvent | None] = list(map(known.get, other.lines))
+    for i in [i for i, event in enumerate(found) if event is None]:
+        line = other.lines[i]
+        try:
+            found[i] = event = validate(line)
+        except ValidationError as exc:
+            if line.strip():
+                bad += 1
+                if len(problems) < 5:  # the header is line 1
+                    problems.append(_line_problem(i + 2, line, _event_error(line, exc)))
+            continue
+        add(event, line)
+    read = [event for event in found if event is not None]
+    if not _within(read, other.today):
+        impossible += out_of_range(read, other.today)
     if bad:
         raise _not_mergeable(_invalid(other.path, problems, bad))
     if impossible:
@@ -1796,17 +1791,17 @@ def _read_capped(path: Path) -> bytes:
 def _other_copy(raw: bytes, path: Path, today: date) -> OtherCopy:
     from mlroadmap.records import Header
 
-    head, _, rest = raw.partition(b"\n")
+    head = raw[: raw.find(b"\n")] if b"\n" in raw else raw
     header = _json_object(head)
-    lines = header is not None and "events" not in header
-    if not (lines and header is not None and header.get("schema_version") == SCHEMA_VERSION):
+    if header is None or "events" in header or header.get("schema_version") != SCHEMA_VERSION:
         log = decode_log(raw, path)  # an older version: small, read whole
         bad = out_of_range(log.events, today)
         if bad:
             raise _impossible_dates(path, bad)
-        return OtherCopy(path, today, log.settings, dict(log.roadmaps), b"", log.events)
+        return OtherCopy(path, today, log.settings, dict(log.roadmaps), [], log.events)
     try:
         first = Header.model_validate_json(head)
     except ValidationError as exc:
         raise _invalid(path, [_line_problem(1, head, exc)], 1) from None
-    return OtherCopy(path, today, first.settings, dict(first.roadmaps), rest, [])
+    lines = raw.split(b"\n")[1:-1]  # what follows the last newline is no finished line
+    return OtherCopy(path, today, first.settings, dict(first.roadmaps), lines, [])
