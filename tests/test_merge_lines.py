@@ -393,3 +393,54 @@ def test_the_merge_orders_events_and_finds_their_days_as_the_records_do(
         order, days = _log_order(events, list(range(len(events)))[::-1])
         assert order == sorted(range(len(events)), key=lambda k: events[k].order)
         assert days == [events[k].day for k in order]
+
+
+# ---------------------------------------------------------------------------
+# A rewrite that fails leaves the store as it was
+
+
+@pytest.mark.parametrize("call", ["write", "fsync", "link", "replace"])
+def test_a_merge_whose_rewrite_fails_leaves_the_store_as_it_was(tmp_path: Path, call: str) -> None:
+    import errno
+
+    from .test_store_durability import Faults, tmp_files
+
+    mine = [event(n, 2 * n) for n in range(6)]
+    store = store_with(tmp_path, ours_of(mine))
+    before, backup_before = store.path.read_bytes(), backup_path(store.path).exists()
+    other = tmp_path / "laptop.json"
+    other.write_bytes(encode(ours_of([*mine, event(20, 3)])))  # within the log: a rewrite
+    theirs = read_other(other, today=TODAY)
+
+    with pytest.MonkeyPatch.context() as mp:
+        faults = Faults(mp, store.path.parent)
+        faults.fail(call, errno.ENOSPC)
+        with pytest.raises(StoreError, match="No space left on device"):
+            Store(store.path).merge(theirs)
+
+    assert faults.raised >= 1
+    assert store.path.read_bytes() == before
+    assert backup_path(store.path).exists() == backup_before
+    assert tmp_files(store.path.parent) == []
+    assert Store(store.path).summary().to_json() == LogSummary.of(ours_of(mine)).to_json()
+
+
+def test_work_done_while_a_file_is_flushed_that_fails_leaves_no_file(tmp_path: Path) -> None:
+    from mlroadmap import fsio
+
+    target = tmp_path / "file"
+    target.write_bytes(b"old")
+    ran: list[int] = []
+
+    def work() -> None:
+        ran.append(1)
+        raise RuntimeError("the work failed")
+
+    with pytest.raises(RuntimeError, match="the work failed"):
+        fsio.atomic_write(target, b"new" * 100_000, meanwhile=work)
+    assert ran == [1]
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+    fsio.atomic_write(target, b"new", meanwhile=lambda: ran.append(2))
+    assert (ran, target.read_bytes()) == ([1, 2], b"new")

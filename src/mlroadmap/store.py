@@ -1007,19 +1007,32 @@ class Store:
         The caller holds the lock, and ``data`` holds every event of the store;
         ``added`` are the events the old file did not have.
         """
-        summary = LogSummary.of(data)
-        self._replace(encode(data), summary, len(data.events), _tail_of(added))
-        return summary
-
-    def _replace(self, raw: bytes, summary: LogSummary, count: int, tail: bytes) -> None:
-        """``write`` of a store already encoded (``raw``), whose summary is at hand."""
         self._ensure_dir()
         try:
-            fsio.atomic_write(self.path, raw, backup=self.backup)
+            fsio.atomic_write(self.path, encode(data), backup=self.backup)
         except fsio.WriteError as exc:
             step = "replace the store" if exc.step == "replace the file" else exc.step
             raise _write_error(self.path, step, exc.cause) from None
-        self._saw_whole(summary, count, tail)
+        summary = LogSummary.of(data)
+        self._saw_whole(summary, len(data.events), _tail_of(added))
+        return summary
+
+    def _replace(
+        self, raw: bytes, count: int, tail: bytes, summarise: Callable[[], LogSummary]
+    ) -> LogSummary:
+        """``write`` of a store already encoded (``raw``); its summary is made by
+        ``summarise`` while the file is flushed to disk."""
+        self._ensure_dir()
+        made: list[LogSummary] = []
+        try:
+            fsio.atomic_write(
+                self.path, raw, backup=self.backup, meanwhile=lambda: made.append(summarise())
+            )
+        except fsio.WriteError as exc:
+            step = "replace the store" if exc.step == "replace the file" else exc.step
+            raise _write_error(self.path, step, exc.cause) from None
+        self._saw_whole(made[0], count, tail)
+        return made[0]
 
     def _saw_whole(self, summary: LogSummary, count: int, tail: bytes = b"") -> None:
         """Save the summary of a store just written whole (its backup: the version before)."""
@@ -1271,16 +1284,18 @@ class Store:
                 summary = self._append_events(seen, added, appended)
                 return Merged(len(fresh), total, summary)
             order, days = _log_order(events, chosen)
-            merged = [events[k] for k in order]
-            summary = LogSummary.build(settings, roadmaps, merged, in_order=True, days=days)
-            del merged, days
             head = _header_line(settings, roadmaps)
             body = b"\n".join([head, *map(lines.__getitem__, order), b""])
+
+            def summarise() -> LogSummary:
+                merged = [events[k] for k in order]
+                return LogSummary.build(settings, roadmaps, merged, in_order=True, days=days)
+
             new = union.new_ids
             tail = _tail(
                 b"".join(lines[k] + b"\n" for k in order if k >= ours and events[k].id in new)
             )
-            self._replace(body, summary, total, tail)
+            summary = self._replace(body, total, tail, summarise)
             return Merged(total - ours, total, summary)
 
     def refuses_output(self, target: Path) -> bool:
