@@ -1606,7 +1606,8 @@ def _unite(events: list[LogEvent], lines: list[bytes], other: OtherCopy) -> _Uni
     one of the store's is the store's event, validated already. Raises
     ``UserError`` for a line that is not an event or a date out of range.
     """
-    from operator import attrgetter
+    from itertools import compress
+    from operator import attrgetter, not_
 
     fields = _fields()
     ours = len(events)
@@ -1637,7 +1638,7 @@ def _unite(events: list[LogEvent], lines: list[bytes], other: OtherCopy) -> _Uni
     problems: list[str] = []
     bad = 0
     found: list[LogEvent | None] = list(map(known.get, other.lines))
-    for i in [i for i, event in enumerate(found) if event is None]:
+    for i in list(compress(range(len(found)), map(not_, found))):  # lines not the store's
         line = other.lines[i]
         try:
             found[i] = event = validate(line)
@@ -1648,7 +1649,7 @@ def _unite(events: list[LogEvent], lines: list[bytes], other: OtherCopy) -> _Uni
                     problems.append(_line_problem(i + 2, line, _event_error(line, exc)))
             continue
         add(event, line)
-    read = [event for event in found if event is not None]
+    read: list[LogEvent] = list(filter(None, found))
     if not _within(read, other.today):
         impossible += out_of_range(read, other.today)
     if bad:
