@@ -360,7 +360,7 @@ def test_a_merge_appends_exactly_when_it_equals_the_rewrite(
 ) -> None:
     import tempfile
 
-    from mlroadmap.store import Store, merge_data, merge_other, read_other
+    from mlroadmap.store import Store, merge_data, read_other
 
     def event(n: int, hours: int, seq: int | None) -> Event:
         ts = T0 + timedelta(hours=hours)
@@ -378,14 +378,18 @@ def test_a_merge_appends_exactly_when_it_equals_the_rewrite(
         inode = path.stat().st_ino
         other.write_bytes(encode(b))
         theirs_read = read_other(other, today=T0.date() + timedelta(days=30))
-        Store(path).update(lambda data: merge_other(data, theirs_read))
+        merged = Store(path).merge(theirs_read)
+        assert (merged.added, merged.total) == (
+            len(expected.events) - len(mine),
+            len(expected.events),
+        )
         # Appended or rewritten, the store is byte for byte what the rewrite writes
         # (its events in log order), and its summary is the merged log's.
         assert path.read_bytes() == encode(expected)
         assert Store(path).summary().to_json() == LogSummary.of(expected).to_json()
         later = all(e.order > max(m.order for m in mine) for e in new)
-        appended = path.stat().st_ino == inode  # a rewrite replaces the file
-        assert appended == bool(new and later)
+        rewritten = path.stat().st_ino != inode  # a rewrite replaces the file
+        assert rewritten == bool(new and not later)  # nothing new: nothing written
         assert Store(path).load() == expected  # the store, with its backup, still reads
 
 

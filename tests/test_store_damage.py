@@ -23,6 +23,7 @@ from typer.testing import CliRunner, Result
 from mlroadmap import fsio, tracker
 from mlroadmap.cli import app
 from mlroadmap.errors import StoreError
+from mlroadmap.progress import LogSummary
 from mlroadmap.records import Event, Settings, StoreData
 from mlroadmap.store import Store, backup_path, encode, lock_path, merge_data
 
@@ -786,12 +787,33 @@ def test_merge_is_a_join_with_sequence_numbers_and_stamps(
 
 @settings(max_examples=200, deadline=None)
 @given(seq_stores, seq_stores)
-def test_merging_a_file_read_compactly_equals_merge_data(a: StoreData, b: StoreData) -> None:
-    from mlroadmap.store import _compact, merge_other
+def test_merging_a_file_into_a_store_equals_merge_data(a: StoreData, b: StoreData) -> None:
+    """Two versions of one ID on either side, logs out of order, stamped settings:
+    the store after ``merge`` holds what ``merge_data`` gives."""
+    import tempfile
 
-    other, bad = _compact(encode(b), Path("other.json"), tracker.local_today())
-    assert bad == []
-    assert merge_other(a, other) == merge_data(a, b)
+    from mlroadmap.store import read_other
+
+    expected = merge_data(a, b)
+    with tempfile.TemporaryDirectory() as folder:
+        path, other = Path(folder) / "store.json", Path(folder) / "other.json"
+        with Store(path).locked():
+            Store(path).write(a)
+        inode = path.stat().st_ino
+        other.write_bytes(encode(b))
+        merged = Store(path).merge(read_other(other, today=tracker.local_today()))
+        assert (merged.added, merged.total) == (
+            len(expected.events) - len(a.events),
+            len(expected.events),
+        )
+        data = Store(path).load()
+        assert (data.settings, data.roadmaps) == (expected.settings, expected.roadmaps)
+        # An append leaves the store's own events where they were; a rewrite sorts them.
+        assert sorted(data.events, key=lambda e: e.order) == expected.events
+        if path.stat().st_ino != inode:
+            assert path.read_bytes() == encode(expected)
+        assert merged.summary.to_json() == LogSummary.of(expected).to_json()
+        assert Store(path).summary().to_json() == merged.summary.to_json()
 
 
 def test_merge_of_a_large_store_keeps_every_event(isolated_home: Path, tmp_path: Path) -> None:

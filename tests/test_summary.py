@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from datetime import timedelta
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from mlroadmap import tracker
 from mlroadmap.errors import StoreError
-from mlroadmap.progress import LogSummary, active_days, counts, replay
+from mlroadmap.progress import LogSummary, active_days, counts, ordered, replay
 from mlroadmap.records import Event, StoreData
 from mlroadmap.store import Store, backup_path, decode, encode
 
@@ -120,6 +120,35 @@ def test_adding_newer_events_equals_summarising_the_whole_log(
     assert as_tuples(grown.states(DEMO)) == as_tuples(whole.states(DEMO))
     assert grown.statuses() == whole.statuses()
     assert grown.active_days() == whole.active_days() == active_days(old + new)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.none() | st.integers(1, 3),  # sequence number: runs of one number are common
+            st.integers(0, 5),  # hours after T0: equal times are common
+            st.sampled_from([0, 60, -90]),  # the time's UTC offset in minutes
+        ),
+        max_size=30,
+    )
+)
+def test_the_newest_time_is_the_one_adding_each_event_in_turn_keeps(
+    rows: list[tuple[int | None, int, int]],
+) -> None:
+    """Of equal times written with different offsets, the first in log order."""
+    events = [
+        Event(id=f"ev-{n:06d}", seq=seq, roadmap="demo", item="a", action="done",
+              ts=(T0 + timedelta(hours=hours)).astimezone(timezone(timedelta(minutes=offset))))
+        for n, (seq, hours, offset) in enumerate(rows)
+    ]  # fmt: skip
+    added = LogSummary()
+    for event in ordered(events):
+        added.add(event)
+    built = LogSummary.of(StoreData(events=events))
+    assert built.to_json() == added.to_json()
+    if events:
+        assert built.newest == max(e.ts for e in events)
 
 
 # ---------------------------------------------------------------------------

@@ -4,7 +4,8 @@ Every write of the package goes through these functions:
 
 - ``atomic_write``: a private temporary file in the same directory (created
   with ``O_CREAT|O_EXCL|O_NOFOLLOW``, mode 0600, an unpredictable name), every
-  byte written and fsynced, renamed over the target, then the directory
+  byte written and fsynced (in another thread while the caller goes on with
+  other work, if it asks), renamed over the target, then the directory
   fsynced. A killed writer leaves the old file or the new one, never half.
 - ``append_lines``: whole lines appended and fsynced; on failure the file is
   cut back to its old size.
@@ -27,6 +28,7 @@ import contextlib
 import errno
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 _NO_HARD_LINKS = (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP)
@@ -74,34 +76,74 @@ def _create_private(path: Path) -> tuple[Path, int]:
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
 
 
-def atomic_write(path: Path, data: bytes, *, backup: Path | None = None) -> None:
+def atomic_write(
+    path: Path,
+    data: bytes,
+    *,
+    backup: Path | None = None,
+    meanwhile: Callable[[], object] | None = None,
+) -> None:
     """Replace ``path`` with ``data``, all or nothing; keep the old file as ``backup``.
 
-    Raises ``WriteError`` naming the step that failed; the temporary file is
-    removed and ``path`` is as it was.
+    ``meanwhile`` is run while another thread writes and flushes the temporary
+    file (the wait for the disk overlaps its work); ``path`` is replaced once
+    both are done. Raises ``WriteError`` naming the step that failed (or what
+    ``meanwhile`` raised); the temporary file is removed and ``path`` is as it was.
     """
     step = "create a temporary file"
     tmp: Path | None = None
     try:
         tmp, fd = _create_private(path)
         try:
-            step = "write"
-            write_all(fd, data)
-            step = "flush to disk"
-            os.fsync(fd)
+            failed = _write_and_flush(fd, data, meanwhile)
         finally:
             os.close(fd)
+        if failed is not None:
+            step, cause = failed
+            raise cause
         if backup is not None and path.exists():
             step = "keep a backup"
             link_backup(path, backup)
         step = "replace the file"
         os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        raise WriteError(step, exc) from None
+        if isinstance(exc, OSError):
+            raise WriteError(step, exc) from None
+        raise
     fsync_dir(path.parent)
+
+
+def _write_and_flush(
+    fd: int, data: bytes, meanwhile: Callable[[], object] | None
+) -> tuple[str, OSError] | None:
+    """Write ``data`` to ``fd`` and fsync it (in another thread while ``meanwhile``
+    runs, when there is one); the step that failed and why, if one did."""
+
+    def work() -> tuple[str, OSError] | None:
+        step = "write"
+        try:
+            write_all(fd, data)
+            step = "flush to disk"
+            os.fsync(fd)
+        except OSError as exc:
+            return step, exc
+        return None
+
+    if meanwhile is None:
+        return work()
+    import threading
+
+    failed: list[tuple[str, OSError] | None] = [None]
+    worker = threading.Thread(target=lambda: failed.__setitem__(0, work()), name="fsync")
+    worker.start()
+    try:
+        meanwhile()
+    finally:
+        worker.join()
+    return failed[0]
 
 
 def append_lines(path: Path, lines: bytes) -> None:

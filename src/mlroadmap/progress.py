@@ -5,9 +5,10 @@ Nothing here reads files or prints; every function takes what it needs.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from mlroadmap.models import Node, Roadmap
@@ -135,6 +136,31 @@ def _set_at(record: list[Any]) -> tuple[int, datetime, str]:
     return (record[5], datetime.fromisoformat(record[1]), record[2])
 
 
+def _newest(log: Sequence[EventLike]) -> datetime | None:
+    """The newest time of a log in log order: of equal times, the first (what
+    comparing each event's time with the newest so far keeps, as ``add`` does).
+
+    The events of one sequence number (or of none) are in time order, so only
+    the last time of each run of one sequence number is compared.
+    """
+    newest: datetime | None = None
+    start = 0
+    end = len(log)
+    while start < end:
+        group = log[start].seq or 0
+        stop = start + 1
+        while stop < end and (log[stop].seq or 0) == group:
+            stop += 1
+        latest = stop - 1
+        ts = log[latest].ts
+        while latest > start and log[latest - 1].ts == ts:
+            latest -= 1  # an earlier event of the same time
+        if newest is None or ts > newest:
+            newest = log[latest].ts
+        start = stop
+    return newest
+
+
 _FIRST_ISO_DAY = "1970-01-01"
 _LAST_ISO_DAY = (date.max - timedelta(days=1)).isoformat()
 
@@ -196,26 +222,33 @@ class LogSummary:
         events: Iterable[EventLike],
         *,
         in_order: bool = False,
+        days: Sequence[date] | None = None,
     ) -> LogSummary:
         """What ``add`` gives for every event in log order, in one pass.
 
         Each event's day is worked out once, and each item's time and day are
         written out as text once at the end, not once per event. ``in_order``
         says the events are in log order already (``ordered``), as a merge
-        leaves them.
+        leaves them; ``days`` are then their days (``EventLike.day``), when the
+        caller has worked them out already.
         """
+        if days is not None and not in_order:
+            raise ValueError("days are given only for events in log order")
         summary = cls(
             active=settings.active,
             shared_credit=settings.shared_credit,
             started={rid: s.started for rid, s in roadmaps.items() if s.started},
         )
         items = summary.items
-        days: dict[date, int] = {}
+        active: dict[date, int] = {}
         first: dict[str, date] = {}
         lowest, highest = date.fromisoformat(_FIRST_ISO_DAY), date.fromisoformat(_LAST_ISO_DAY)
-        newest: datetime | None = None
-        top = count = 0
-        for event in events if in_order else ordered(events):
+        log = list(events) if in_order else ordered(events)
+        if days is None:
+            days = [event.day for event in log]
+        elif len(days) != len(log):
+            raise ValueError("one day for each event")
+        for event, day in zip(log, days, strict=True):
             action = event.action
             per = items.get(event.roadmap)
             if per is None:
@@ -224,9 +257,7 @@ class LogSummary:
             if record is None:
                 record = per[event.item] = ["", "", "", "", 0, 0, 0]
             work = action != TODO and event.reverts is None  # an undo is no day's work
-            day: date | None = None
             if action in STATUS_ACTIONS:
-                day = event.day
                 record[0] = action
                 record[1] = event.ts  # as text once the log is read
                 record[2] = event.id
@@ -237,32 +268,23 @@ class LogSummary:
                     known = first.get(event.roadmap)
                     if known is None or day < known:
                         first[event.roadmap] = day
-            elif work:
-                day = event.day
             if event.replaces is not None:
                 if not event.note:
                     record[4] = max(0, record[4] - 1)  # a note deleted (an edit replaces one)
             elif event.note:
                 record[4] += 1
-            if work and day is not None and lowest <= day < highest:
-                days[day] = days.get(day, 0) + 1
-            ts = event.ts
-            if newest is None or ts > newest:
-                newest = ts
-            seq = event.seq
-            if seq is not None and seq > top:
-                top = seq
-            count += 1
+            if work and lowest <= day < highest:
+                active[day] = active.get(day, 0) + 1
         for per in items.values():
             for record in per.values():
                 if record[0]:
                     record[1] = record[1].isoformat()
                     record[3] = record[3].isoformat()
-        summary.days = {day.isoformat(): n for day, n in days.items()}
+        summary.days = {day.isoformat(): n for day, n in active.items()}
         summary.first = {rid: day.isoformat() for rid, day in first.items()}
-        summary.newest = newest
-        summary.seq = top
-        summary.count = count
+        summary.newest = _newest(log)
+        summary.seq = max(filter(None, map(attrgetter("seq"), log)), default=0)
+        summary.count = len(log)
         return summary
 
     def add(self, event: EventLike) -> None:

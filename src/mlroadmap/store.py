@@ -60,7 +60,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, cast
 
 from mlroadmap import fsio, paths
 from mlroadmap.errors import LockTimeoutError, StoreError
@@ -1062,15 +1062,19 @@ class Store:
             self._update(add)  # a whole rewrite, which also saves the new summary
             return self._seen().summary
 
-    def _append_events(self, seen: Seen, events: Sequence[Event | PlainEvent]) -> LogSummary:
+    def _append_events(
+        self, seen: Seen, events: Sequence[EventLike], lines: bytes | None = None
+    ) -> LogSummary:
         """Append ``events`` (in log order, each after every event of the store) to the
-        store ``seen`` describes; the backup first becomes the store as it was."""
+        store ``seen`` describes; the backup first becomes the store as it was.
+        ``lines`` are the events as written, when they are at hand already."""
         if seen.store is None or not seen.summarised:
             raise ValueError("appending needs the summary of a store that exists")
         summary = seen.summary
         size = seen.store[2]
         backup_key = self._catch_up_backup(seen, size)
-        lines = encode_events(events)
+        if lines is None:  # events made here, not read: they write their own lines
+            lines = encode_events(cast("Sequence[Event | PlainEvent]", events))
         try:
             fsio.append_lines(self.path, lines)
         except OSError as exc:
@@ -1160,6 +1164,23 @@ class Store:
         summary = LogSummary.of(data)
         self._saw_whole(summary, len(data.events), _tail_of(added))
         return summary
+
+    def _replace(
+        self, raw: bytes, count: int, tail: bytes, summarise: Callable[[], LogSummary]
+    ) -> LogSummary:
+        """``write`` of a store already encoded (``raw``); its summary is made by
+        ``summarise`` while the file is flushed to disk."""
+        self._ensure_dir()
+        made: list[LogSummary] = []
+        try:
+            fsio.atomic_write(
+                self.path, raw, backup=self.backup, meanwhile=lambda: made.append(summarise())
+            )
+        except fsio.WriteError as exc:
+            step = "replace the store" if exc.step == "replace the file" else exc.step
+            raise _write_error(self.path, step, exc.cause) from None
+        self._saw_whole(made[0], count, tail)
+        return made[0]
 
     def _saw_whole(self, summary: LogSummary, count: int, tail: bytes = b"") -> None:
         """Save the summary of a store just written whole (its backup: the version before)."""
@@ -1404,6 +1425,71 @@ class Store:
 
     # -- merge ------------------------------------------------------------
 
+    def merge(self, other: OtherCopy) -> Merged:
+        """Unite ``other`` with the store under the lock, as ``merge_data`` unites two stores.
+
+        The store is read and checked as ``update`` reads it, each event kept
+        with its line as read: events are compared as values and written as the
+        lines they were read from. The new events are appended when each comes
+        after every event of the store and the settings stay as they are (as
+        ``update`` appends); otherwise the store is written whole, in log order.
+        """
+        with self.locked():
+            lines: list[bytes] = []
+            seen, log, _ = self._read_as(
+                lambda raw, path: _decode_keeping_lines(raw, path, lines), summarise=False
+            )
+            events = log.events
+            ours = len(events)
+            try:
+                bst: os.stat_result | None = os.lstat(self.backup)
+            except FileNotFoundError:
+                bst = None
+            if bst is not None and not (seen.backup == _key(bst) and seen.backup_within):
+                # A rewrite makes the old store the backup: the backup must lose nothing.
+                self._check_backup(b"", lambda: events)
+            if log.migrated:
+                raw = self.read_bytes()
+                if raw is not None:
+                    self._keep_pre_migration_copy(raw)
+            union = _unite(events, lines, other)
+            settings, roadmaps = _merged_header(
+                log.settings, log.roadmaps, other.settings, other.roadmaps
+            )
+            chosen, fresh, total = union.chosen, union.fresh, len(union.chosen)
+            intact = total - len(fresh) == ours  # every event of the store is kept
+            same = settings == log.settings and roadmaps == log.roadmaps and not log.migrated
+            if intact and not fresh and same and _in_order(events):
+                if not seen.summarised:  # nothing to write: keep the summary of what was read
+                    seen.summary = LogSummary.build(log.settings, log.roadmaps, events)
+                    seen.summarised = True
+                    self._save(seen)
+                return Merged(0, total, seen.summary)
+            appendable = seen.appendable and seen.store is not None and same and intact
+            if appendable and fresh and _all_before(events[:ours], [events[k] for k in fresh]):
+                fresh = sorted(fresh, key=lambda k: events[k].order)
+                if not seen.summarised:  # read whole, not summarised yet
+                    seen.summary = LogSummary.build(log.settings, log.roadmaps, events[:ours])
+                    seen.summarised = True
+                added = [events[k] for k in fresh]
+                appended = b"".join(lines[k] + b"\n" for k in fresh)
+                summary = self._append_events(seen, added, appended)
+                return Merged(len(fresh), total, summary)
+            order, days = _log_order(events, chosen)
+            head = _header_line(settings, roadmaps)
+            body = b"\n".join([head, *map(lines.__getitem__, order), b""])
+
+            def summarise() -> LogSummary:
+                merged = [events[k] for k in order]
+                return LogSummary.build(settings, roadmaps, merged, in_order=True, days=days)
+
+            new = union.new_ids
+            tail = _tail(
+                b"".join(lines[k] + b"\n" for k in order if k >= ours and events[k].id in new)
+            )
+            summary = self._replace(body, total, tail, summarise)
+            return Merged(total - ours, total, summary)
+
     def refuses_output(self, target: Path) -> bool:
         """Whether ``target`` is one of the store's own files (the store, backup, lock,
         cache, a kept copy), which an export must never overwrite."""
@@ -1558,9 +1644,15 @@ def merge_settings(a: Settings, b: Settings) -> Settings:
     return Settings(**values, changed=changed or None)
 
 
-def _later(kept: Event, event: Event, kept_json: str, event_json: str) -> bool:
+def _later(kept: EventLike, event: EventLike, kept_json: str, event_json: str) -> bool:
     """Of two versions of one event (only a hand edit makes them), whether ``event`` wins."""
     return (event.order, event_json) > (kept.order, kept_json)
+
+
+def _wins(kept: EventLike, event: EventLike) -> bool:
+    """``_later`` of two versions of one event, each written out as its model's JSON."""
+    kept_json, event_json = _as_event(kept).model_dump_json(), _as_event(event).model_dump_json()
+    return _later(kept, event, kept_json, event_json)
 
 
 def _fold(by_id: dict[str, Event], event: Event) -> None:
@@ -1572,17 +1664,18 @@ def _fold(by_id: dict[str, Event], event: Event) -> None:
         by_id[event.id] = event
 
 
-def _merged(a: StoreData, b: StoreData | OtherStore, events: list[Event]) -> StoreData:
-    from mlroadmap.records import RoadmapSettings, StoreData
+def _merged_header(
+    a: Settings, a_roadmaps: dict[str, RoadmapSettings],
+    b: Settings, b_roadmaps: dict[str, RoadmapSettings],
+) -> tuple[Settings, dict[str, RoadmapSettings]]:  # fmt: skip
+    """The settings and start dates of the union of two stores."""
+    from mlroadmap.records import RoadmapSettings
 
     roadmaps: dict[str, RoadmapSettings] = {}
-    for rid in sorted({*a.roadmaps, *b.roadmaps}):
-        days = [s.started for s in (a.roadmaps.get(rid), b.roadmaps.get(rid)) if s and s.started]
+    for rid in sorted({*a_roadmaps, *b_roadmaps}):
+        days = [s.started for s in (a_roadmaps.get(rid), b_roadmaps.get(rid)) if s and s.started]
         roadmaps[rid] = RoadmapSettings(started=min(days) if days else None)
-    settings = merge_settings(a.settings, b.settings)
-    # Both logs are in order already: the sort merges two runs in one pass.
-    events.sort(key=lambda e: e.order)
-    return StoreData(settings=settings, roadmaps=roadmaps, events=events)
+    return merge_settings(a, b), roadmaps
 
 
 def merge_data(a: StoreData, b: StoreData) -> StoreData:
@@ -1592,23 +1685,40 @@ def merge_data(a: StoreData, b: StoreData) -> StoreData:
     and kept in log order (``Event.order``). Start dates keep the earlier day.
     Each setting comes from the side where it was changed last.
     """
+    from mlroadmap.records import StoreData
+
     by_id: dict[str, Event] = {}
     for event in (*a.events, *b.events):
         _fold(by_id, event)
-    return _merged(a, b, list(by_id.values()))
+    settings, roadmaps = _merged_header(a.settings, a.roadmaps, b.settings, b.roadmaps)
+    # Both logs are in order already: the sort merges two runs in one pass.
+    events = sorted(by_id.values(), key=lambda e: e.order)
+    return StoreData(settings=settings, roadmaps=roadmaps, events=events)
 
 
-class OtherStore(NamedTuple):
-    """Another copy of a store, held compactly: each event a ``LogEvent``.
+class OtherCopy(NamedTuple):
+    """Another copy of a store, as ``read_other`` read it, for ``Store.merge``.
 
-    ``merge_other(data, other)`` gives what ``merge_data(data, decoded other)``
-    gives, while only the events new to ``data`` (or differing from it) become
-    models.
+    Its header is validated; its event lines are not yet: ``Store.merge``
+    validates each one that is not, byte for byte, a line of the store (a line
+    of the store was validated as the store was read). A copy of an older
+    version is validated whole (``events``).
     """
 
+    path: Path
+    today: date  # events with a time or day after the day after this are refused
     settings: Settings
-    roadmaps: dict[str, Any]
-    events: dict[str, LogEvent]  # by ID
+    roadmaps: dict[str, RoadmapSettings]
+    lines: list[bytes]  # the finished lines after the header, of the current version
+    events: list[LogEvent]  # the events of a copy of an older version
+
+
+class Merged(NamedTuple):
+    """What ``Store.merge`` did: events new to the store, events now, the summary."""
+
+    added: int
+    total: int
+    summary: LogSummary
 
 
 EVENT_FIELDS = ("id", "seq", "ts", "roadmap", "item", "action", "on", "note", "undated",
@@ -1622,63 +1732,250 @@ def _fields() -> Callable[[Any], tuple[Any, ...]]:
     return attrgetter(*EVENT_FIELDS)
 
 
-def _as_event(event: LogEvent) -> Event:
-    """The model of a validated ``LogEvent`` (for a store that is written)."""
+def _as_event(event: EventLike) -> Event:
+    """The model of a validated event (for a store that is written)."""
     from mlroadmap.records import Event
 
     values = zip(EVENT_FIELDS, _fields()(event), strict=True)
     return Event.model_validate({name: value for name, value in values if value is not None})
 
 
-def merge_other(data: StoreData, other: OtherStore) -> StoreData:
-    """``merge_data`` of ``data`` and another copy read by ``read_other``.
+def _line_of(event: EventLike) -> bytes:
+    """``event`` as a line of the store, without its newline."""
+    return _as_event(event).model_dump_json(exclude_none=True).encode("utf-8")
 
-    Uses ``other.events`` up (it is emptied), so no event is held twice. An
-    event both hold is compared field by field; only two versions that
-    differ are written out as JSON to choose between them.
+
+def _decode_keeping_lines(raw: bytes, path: Path, lines: list[bytes]) -> Log[LogEvent]:
+    """``decode_log``, each event's line as it was read put in ``lines`` (in the same
+    order as the events); a store of an older version gets each event's line as a
+    store of this version holds it.
+
+    Every line is validated as ``decode_log`` validates it, all in one call; a
+    store with a blank line or a line that is not an event is read again line
+    by line by ``decode_log``'s own reader, which leaves out the blank lines
+    and says what is wrong with the others.
     """
+    from pydantic import ValidationError
+
+    from mlroadmap.records import Header
+
+    head = raw[: raw.find(b"\n")] if b"\n" in raw else raw
+    header = _json_object(head)
+    if header is None or "events" in header or header.get("schema_version") != SCHEMA_VERSION:
+        log = decode_log(raw, path)
+        lines[:] = [_line_of(e) for e in log.events]
+        return log
+    parts = raw.split(b"\n")  # the header, each line, and what follows the last newline
+    body = parts[1:-1]
+    torn = len(parts) > 1 and parts[-1] != b""  # an unfinished last line: not read
+    try:
+        first = Header.model_validate_json(head)
+        events = list(map(_line_validator(), body))
+    except ValidationError:
+        rest = raw[len(head) + 1 :]
+        log = _decode_lines(head, rest, path, _line_validator())  # raises, or skips blanks
+        lines[:] = [line for line in body if line.strip()]
+        return log
+    lines[:] = body
+    return Log(first.settings, first.roadmaps, events, False, torn)
+
+
+class _Union(NamedTuple):
+    """Two logs united by ID: ``events`` and ``lines`` hold the store's events first,
+    then each version of the other's that the union may keep; ``chosen`` indexes the
+    one version of each ID kept (unordered)."""
+
+    events: list[LogEvent]
+    lines: list[bytes]
+    chosen: list[int]
+    fresh: list[int]  # those of ``chosen`` that are the other's (in the order read)
+    new_ids: set[str]  # the IDs the store did not hold
+
+
+def _unite(events: list[LogEvent], lines: list[bytes], other: OtherCopy) -> _Union:
+    """The store's ``events`` (and their ``lines``) united with the other copy's, as
+    ``merge_data`` unites them. Extends both lists.
+
+    Every line of the other copy is validated, as the store reads its own, and
+    its times and days checked (``out_of_range``); a line that is byte for byte
+    one of the store's is the store's event, validated already. Raises
+    ``UserError`` for a line that is not an event or a date out of range.
+    """
+    from itertools import compress
+    from operator import attrgetter, not_
+
+    from pydantic import ValidationError
 
     fields = _fields()
-    by_id: dict[str, Event] = {}
-    for event in data.events:
-        _fold(by_id, event)
-    for event_id in list(other.events):
-        theirs = other.events.pop(event_id)  # each is let go once it is used
-        kept = by_id.get(event_id)
-        if kept is None:
-            by_id[event_id] = _as_event(theirs)
-        elif fields(kept) != fields(theirs):
-            event = _as_event(theirs)
-            if _later(kept, event, kept.model_dump_json(), event.model_dump_json()):
-                by_id[event_id] = event
-    return _merged(data, other, list(by_id.values()))
+    ours = len(events)
+    by_id = dict(zip(map(attrgetter("id"), events), range(ours), strict=True))
+    if len(by_id) != ours:  # two versions of one ID (a hand edit): keep the later
+        by_id = {}
+        for i, mine in enumerate(events):
+            j = by_id.get(mine.id)
+            if j is None or (fields(events[j]) != fields(mine) and _wins(events[j], mine)):
+                by_id[mine.id] = i
+    known = dict(zip(lines, events, strict=True))
+    new_ids: set[str] = set()
+
+    def add(event: LogEvent, line: bytes) -> None:
+        j = by_id.get(event.id)
+        if j is None:
+            new_ids.add(event.id)
+        elif fields(events[j]) == fields(event) or not _wins(events[j], event):
+            return
+        by_id[event.id] = len(events)
+        events.append(event)
+        lines.append(line)
+
+    for older in other.events:
+        add(older, _line_of(older))
+    validate = _line_validator()
+    impossible: list[str] = []
+    problems: list[str] = []
+    bad = 0
+    found: list[LogEvent | None] = list(map(known.get, other.lines))
+    for i in list(compress(range(len(found)), map(not_, found))):  # lines not the store's
+        line = other.lines[i]
+        try:
+            found[i] = event = validate(line)
+        except ValidationError as exc:
+            if line.strip():
+                bad += 1
+                if len(problems) < 5:  # the header is line 1
+                    problems.append(_line_problem(i + 2, line, _event_error(line, exc)))
+            continue
+        add(event, line)
+    read: list[LogEvent] = list(filter(None, found))
+    if not _within(read, other.today):
+        impossible += out_of_range(read, other.today)
+    if bad:
+        raise _not_mergeable(_invalid(other.path, problems, bad))
+    if impossible:
+        raise _impossible_dates(other.path, impossible)
+    fresh = [k for k in range(ours, len(events)) if by_id[events[k].id] == k]
+    return _Union(events, lines, list(by_id.values()), fresh, new_ids)
 
 
-def read_other(path: Path, *, today: date) -> OtherStore:
+def _within(events: list[LogEvent], today: date) -> bool:
+    """Whether no event has a time or day ``out_of_range`` reports (a quick test of
+    the earliest and latest, which says yes for almost every log)."""
+    from operator import attrgetter
+
+    from mlroadmap.records import FIRST_DAY, last_day
+
+    if not events:
+        return True
+    days = list(map(datetime.date, map(attrgetter("ts"), events)))
+    days += filter(None, map(attrgetter("on"), events))
+    return min(days) >= FIRST_DAY and max(days) <= last_day(today)
+
+
+@cache
+def _line_validator() -> Callable[[bytes], LogEvent]:
+    """``LogEvent``'s validator of one JSON line, called without the adapter's wrapper."""
+    from pydantic import TypeAdapter
+
+    from mlroadmap.records import LogEvent
+
+    validate: Callable[[bytes], LogEvent] = TypeAdapter(LogEvent).validator.validate_json
+    return validate
+
+
+def _all_before(events: list[LogEvent], later: list[LogEvent]) -> bool:
+    """Whether every one of ``events`` comes before every one of ``later`` (not empty)
+    in log order."""
+    from operator import attrgetter
+
+    top = max(filter(None, map(attrgetter("seq"), events)), default=0)
+    low = min(e.seq or 0 for e in later)
+    if top != low:  # decided by the sequence numbers alone
+        return top < low
+    first = min(e.order for e in later)
+    return not any(e.order >= first for e in reversed(events))
+
+
+# A time from 1970 until this many seconds later, as a float of seconds, is within
+# 2**-22 s of the time: rounded to the microsecond (as ``datetime.fromtimestamp``
+# rounds it) it is the time again, and its local date the one ``astimezone`` gives.
+_EXACT_SECONDS = 2**32
+
+
+def _log_order(events: list[LogEvent], chosen: list[int]) -> tuple[list[int], list[date]]:
+    """``chosen`` (indexes of ``events``) in log order (``Event.order``), and the day
+    of each (``Event.day``).
+
+    Each time is read once as a number of seconds, which orders two times as
+    the times themselves do or ties (then the times decide; comparing two
+    parsed times calls each one's time zone object), and gives the local day.
+    """
+    from operator import attrgetter, itemgetter
+
+    picked = list(map(events.__getitem__, chosen))
+    times = list(map(attrgetter("ts"), picked))
+    seconds = list(map(datetime.timestamp, times))
+    numbers = [seq or 0 for seq in map(attrgetter("seq"), picked)]
+    ids = map(attrgetter("id"), picked)
+    keyed = sorted(zip(numbers, seconds, times, ids, chosen, strict=True))
+    order = list(map(itemgetter(4), keyed))
+    seconds = list(map(itemgetter(1), keyed))
+    undated = next(filter(None, map(attrgetter("on"), picked)), None) is None
+    if seconds and undated and min(seconds) >= 0 and max(seconds) < _EXACT_SECONDS:
+        return order, list(map(datetime.date, map(datetime.fromtimestamp, seconds)))
+    days = []
+    for k, at in zip(order, seconds, strict=True):
+        if events[k].on is None and 0 <= at < _EXACT_SECONDS:
+            days.append(datetime.fromtimestamp(at).date())
+        else:
+            days.append(events[k].day)
+    return order, days
+
+
+def _in_order(events: list[LogEvent]) -> bool:
+    """Whether ``events`` are in log order (as a merge writes them)."""
+    from itertools import pairwise
+
+    return all(a.order < b.order for a, b in pairwise(events))
+
+
+def _header_line(settings: Settings, roadmaps: dict[str, RoadmapSettings]) -> bytes:
+    """The first line of a store with these settings, as ``encode`` writes it."""
+    from mlroadmap.records import Header
+
+    header = Header(schema_version=SCHEMA_VERSION, settings=settings, roadmaps=roadmaps)
+    return header.model_dump_json(exclude_none=True).encode("utf-8")
+
+
+def _not_mergeable(exc: StoreError) -> Exception:
+    from mlroadmap.errors import UserError
+
+    return UserError(f"{exc.message} (it is not a store this mlroadmap can merge)")
+
+
+def _impossible_dates(path: Path, bad: list[str]) -> Exception:
+    from mlroadmap.errors import UserError
+
+    more = f"; and {len(bad) - 3} more" if len(bad) > 3 else ""
+    return UserError(
+        f"{path}: {len(bad)} event(s) have impossible dates, so nothing was merged: "
+        + "; ".join(bad[:3])
+        + more,
+        hint="fix the other machine's clock and the events it wrote, then merge again",
+    )
+
+
+def read_other(path: Path, *, today: date) -> OtherCopy:
     """Another copy of a store, named by the user (errors are input errors, exit 2).
 
     It must be a regular file of at most ``MAX_OTHER_BYTES``, a store of a
     known version, with every time and day from 1970 to the day after
-    ``today``. Each line is validated on its own and kept as text, so memory
-    grows with the file, not with its events as objects.
+    ``today``. Its header is validated here; ``Store.merge`` validates each
+    event line, as the store reads its own, and checks its dates.
     """
-    from mlroadmap.errors import UserError
-
     try:
-        # The bytes are handed over, not kept here: _compact lets them go as it reads.
-        other = _compact(_read_capped(path), path, today)
+        return _other_copy(_read_capped(path), path, today)
     except StoreError as exc:
-        raise UserError(f"{exc.message} (it is not a store this mlroadmap can merge)") from None
-    bad = other[1]
-    if bad:
-        more = f"; and {len(bad) - 3} more" if len(bad) > 3 else ""
-        raise UserError(
-            f"{path}: {len(bad)} event(s) have impossible dates, so nothing was merged: "
-            + "; ".join(bad[:3])
-            + more,
-            hint="fix the other machine's clock and the events it wrote, then merge again",
-        )
-    return other[0]
+        raise _not_mergeable(exc) from None
 
 
 def _read_capped(path: Path) -> bytes:
@@ -1704,58 +2001,22 @@ def _read_capped(path: Path) -> bytes:
     return raw
 
 
-def _compact(raw: bytes, path: Path, today: date) -> tuple[OtherStore, list[str]]:
-    """``raw`` as an ``OtherStore``, and its events with impossible dates."""
+def _other_copy(raw: bytes, path: Path, today: date) -> OtherCopy:
     from pydantic import ValidationError
 
     from mlroadmap.records import Header
 
-    head, _, rest = raw.partition(b"\n")
+    head = raw[: raw.find(b"\n")] if b"\n" in raw else raw
     header = _json_object(head)
-    lines = header is not None and "events" not in header
-    if not (lines and header is not None and header.get("schema_version") == SCHEMA_VERSION):
+    if header is None or "events" in header or header.get("schema_version") != SCHEMA_VERSION:
         log = decode_log(raw, path)  # an older version: small, read whole
-        compact = OtherStore(log.settings, dict(log.roadmaps), {})
-        for event in log.events:
-            _keep(compact.events, event)
-        return compact, out_of_range(log.events, today)
+        bad = out_of_range(log.events, today)
+        if bad:
+            raise _impossible_dates(path, bad)
+        return OtherCopy(path, today, log.settings, dict(log.roadmaps), [], log.events)
     try:
         first = Header.model_validate_json(head)
     except ValidationError as exc:
         raise _invalid(path, [_line_problem(1, head, exc)], 1) from None
-    del raw, head
-    compact = OtherStore(first.settings, dict(first.roadmaps), {})
-    validate = _log_event_validator()
-    bad: list[str] = []
-    problems: list[str] = []
-    count = 0
-    number = 1
-    for part in line_slices(rest):
-        read = []
-        for line in part:
-            number += 1
-            try:
-                read.append(validate(line))
-            except ValidationError as exc:
-                if not line.strip():
-                    continue
-                count += 1
-                if len(problems) < 5:
-                    problems.append(_line_problem(number, line, _event_error(line, exc)))
-        bad += out_of_range(read, today)
-        for event in read:
-            _keep(compact.events, event)
-    if count:
-        raise _invalid(path, problems, count)
-    return compact, bad
-
-
-def _keep(events: dict[str, LogEvent], event: LogEvent) -> None:
-    """Add one event to a compact store, two versions of one ID as ``merge_data`` would."""
-    kept = events.get(event.id)
-    if kept is None:
-        events[event.id] = event
-    elif _fields()(kept) != _fields()(event):
-        old, new = _as_event(kept), _as_event(event)
-        if _later(old, new, old.model_dump_json(), new.model_dump_json()):
-            events[event.id] = event
+    lines = raw.split(b"\n")[1:-1]  # what follows the last newline is no finished line
+    return OtherCopy(path, today, first.settings, dict(first.roadmaps), lines, [])

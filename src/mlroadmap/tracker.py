@@ -916,20 +916,11 @@ class MergeResult(NamedTuple):
 
 def merge(tracker: Tracker, *, other: Path) -> MergeResult:
     """Merge another copy of the store (say, from a laptop) into this one."""
-    from mlroadmap.store import merge_other, read_other
+    from mlroadmap.store import read_other
 
-    theirs = read_other(other, today=local_today())
-    added = 0
-
-    def change(data: StoreData) -> StoreData:
-        nonlocal added
-        merged = merge_other(data, theirs)
-        added = len(merged.events) - len(data.events)
-        return data if merged == data else merged
-
-    result = tracker.store.update(change)
-    tracker.wrote(None, result)
-    return MergeResult(other=other, added=added, total=len(result.events))
+    merged = tracker.store.merge(read_other(other, today=local_today()))
+    tracker.wrote(merged.summary)
+    return MergeResult(other=other, added=merged.added, total=merged.total)
 
 
 # ---------------------------------------------------------------------------
