@@ -28,7 +28,7 @@ from mlroadmap import cli, paths, tracker, views
 from mlroadmap.events import PlainEvent
 from mlroadmap.records import Event, as_event
 from mlroadmap.store import encode_events
-from mlroadmap.vocabulary import Status
+from mlroadmap.vocabulary import ExportFormat, Status
 
 from .cli_run import run
 
@@ -69,15 +69,16 @@ def outcome(runtime: Any, value: Any, param: Any, ctx: Any) -> tuple[str, Any]:
 def test_every_everyday_option_takes_plain_values() -> None:
     coercion = pytest.importorskip("typer._coercion")
     del coercion
-    plain = cli._plain_param_class()
+    plain = cli._runtime_param_classes()
     assert plain is not None
     names = {p.name for _, p in PARAMS if cli._plain_annotation(p.type_descriptor)}
     # What progress, show, list, next and done take: none needs Pydantic.
     assert {"roadmap", "json", "credit", "item", "depth", "todo", "count", "items", "help"} <= names
     assert {"version", "install_completion", "show_completion", "all_"} <= names
-    # Paths and choices keep Typer's coercion.
+    # Choices of a string Enum are plain too (a member, when the value is one's exactly);
+    # paths keep Typer's coercion.
+    assert "fmt" in names  # export --format
     assert "other" not in names  # merge FILE
-    assert "format" not in names  # export --format
 
 
 @settings(max_examples=400, deadline=None)
@@ -86,12 +87,12 @@ def test_plain_values_are_what_typers_coercion_makes_of_them(index: int, value: 
     coercion = pytest.importorskip("typer._coercion")
     command, param = PARAMS[index]
     descriptor = param.type_descriptor
-    if not cli._plain_annotation(descriptor):
-        return
     ctx = typer.Context(command)
-    plain = cli._plain_param_class()
-    assert plain is not None
-    quick = plain(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
+    classes = cli._runtime_param_classes()
+    assert classes is not None
+    plain, lazy = classes  # the lazy one for a parameter whose values are not plain
+    runtime = plain if cli._plain_annotation(descriptor) else lazy
+    quick = runtime(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
     full = coercion.build_runtime_param(descriptor)
     param._runtime_param = None
     assert outcome(quick, value, param, ctx) == outcome(full, value, param, ctx)
@@ -105,6 +106,8 @@ def test_plain_values_are_what_typers_coercion_makes_of_them(index: int, value: 
         (int, "12", 12),
         (int, 7, 7),
         (list[str], ("a", "b"), ["a", "b"]),
+        (ExportFormat, "json", ExportFormat.JSON),
+        (ExportFormat, ExportFormat.CSV, ExportFormat.CSV),
     ],
 )
 def test_plain_value_takes_what_needs_no_coercion(
@@ -128,6 +131,8 @@ def test_plain_value_takes_what_needs_no_coercion(
         (bool, "yes"),
         (list[str], ("a", 1)),
         (float, "1.5"),
+        (ExportFormat, "MD"),  # Typer's coercion settles the case
+        (ExportFormat, "pdf"),
     ],
 )
 def test_plain_value_leaves_the_rest_to_typer(annotation: Any, value: Any) -> None:

@@ -5,6 +5,7 @@ stderr and an exit code.
 """
 
 import contextlib
+import enum
 import functools
 import gc
 import os
@@ -175,28 +176,45 @@ def plain_value(annotation: Any, value: Any) -> Any:
         return _NOT_PLAIN
     if annotation == list[str] and kind in (list, tuple):
         return list(value) if all(type(v) is str for v in value) else _NOT_PLAIN
+    if _str_enum(annotation):  # a choice: its member, when the value is one's exactly
+        if kind is annotation:
+            return value
+        if kind is str:
+            return next((m for m in annotation if m.value == value), _NOT_PLAIN)
     return _NOT_PLAIN
 
 
+def _str_enum(annotation: Any) -> bool:
+    """An Enum whose members' values are all strings (the choices our options offer)."""
+    return (
+        isinstance(annotation, type)
+        and issubclass(annotation, enum.Enum)
+        and all(type(m.value) is str for m in annotation)
+    )
+
+
 def _plain_annotation(descriptor: Any) -> bool:
-    """A parameter whose values ``plain_value`` knows: no parser, file, path, choice or range."""
+    """A parameter whose values ``plain_value`` knows: no parser, file, path or range; a
+    choice only of a string Enum's members."""
     annotation = descriptor.annotation
     info = descriptor.parameter_info
+    choice = _str_enum(annotation)
     return (
-        (annotation in (str, bool, int) or annotation == list[str])
+        (annotation in (str, bool, int) or annotation == list[str] or choice)
         and getattr(info, "parser", None) is None
         and getattr(info, "min", None) is None
         and getattr(info, "max", None) is None
         and descriptor.file_annotation is None
         and not descriptor.is_path
-        and not descriptor.is_choice
+        and (choice or not descriptor.is_choice)
     )
 
 
 @functools.cache
-def _plain_param_class() -> type[Any] | None:
-    """Typer's runtime parameter that takes plain values as they are; None for a Typer
-    that does not coerce with Pydantic."""
+def _runtime_param_classes() -> tuple[type[Any], type[Any]] | None:
+    """Typer's runtime parameters: one that takes plain values as they are, and one
+    that builds Typer's own coercion only for a value given (a parameter left out
+    needs none); None for a Typer that does not coerce this way."""
     try:
         from typer._coercion import RuntimeParam, build_runtime_param
     except ImportError:
@@ -210,34 +228,37 @@ def _plain_param_class() -> type[Any] | None:
     ):
         return None  # a Typer whose coercion is not the one this knows: left to it
 
-    class PlainRuntimeParam(RuntimeParam):
+    class LazyRuntimeParam(RuntimeParam):
         # Called as Typer calls it (value, param=..., ctx=...); whatever else a later
         # Typer passes goes on to its own coercion as it came.
         def _coerce_value(self, value: Any, *args: Any, **kwargs: Any) -> Any:
-            plain = plain_value(self.annotation, value)
-            if plain is not _NOT_PLAIN:
-                return plain
             param = kwargs["param"] if "param" in kwargs else args[0]
             typer_param = build_runtime_param(param.type_descriptor)
             param._runtime_param = typer_param
             return typer_param._coerce_value(value, *args, **kwargs)
 
-    return PlainRuntimeParam
+    class PlainRuntimeParam(LazyRuntimeParam):
+        def _coerce_value(self, value: Any, *args: Any, **kwargs: Any) -> Any:
+            plain = plain_value(self.annotation, value)
+            if plain is not _NOT_PLAIN:
+                return plain
+            return super()._coerce_value(value, *args, **kwargs)
+
+    return PlainRuntimeParam, LazyRuntimeParam
 
 
 def plain_coercion(params: list[Any]) -> None:
-    """Give each parameter of plain values the runtime parameter of ``_plain_param_class``."""
-    plain = _plain_param_class()
-    if plain is None:
+    """Give each parameter the runtime parameter of ``_runtime_param_classes``: the
+    plain one where ``plain_value`` knows its values, else the lazy one."""
+    classes = _runtime_param_classes()
+    if classes is None:
         return
+    plain, lazy = classes
     for param in params:
         descriptor = getattr(param, "type_descriptor", None)
-        if (
-            descriptor is not None
-            and getattr(param, "_runtime_param", False) is None
-            and _plain_annotation(descriptor)
-        ):
-            param._runtime_param = plain(
+        if descriptor is not None and getattr(param, "_runtime_param", False) is None:
+            runtime = plain if _plain_annotation(descriptor) else lazy
+            param._runtime_param = runtime(
                 parameter_info=descriptor.parameter_info, annotation=descriptor.annotation
             )
 
