@@ -302,6 +302,16 @@ def read_events(lines: list[bytes]) -> list[PlainEvent | None]:
     return [_plain(fields) for fields in decoded]
 
 
+def _canonical_time(ts: str) -> bool:
+    """The UTC form the store writes, to the second or the microsecond (what
+    ``_TIME`` matches, checked more quickly; ``fromisoformat`` checks the digits)."""
+    return (
+        (len(ts) == 20 or (len(ts) == 27 and ts[19] == "."))
+        and ts[-1] == "Z"
+        and (ts[4] == ts[7] == "-" and ts[10] == "T" and ts[13] == ts[16] == ":")
+    )
+
+
 def _plain(fields: Any) -> PlainEvent | None:
     if type(fields) is not dict or not _KEYS.issuperset(fields):
         return None
@@ -319,11 +329,9 @@ def _plain(fields: Any) -> PlainEvent | None:
     seq, undated, ts, on = get("seq"), get("undated"), get("ts"), get("on")
     if (seq is not None and type(seq) is not int) or (undated is not None and undated is not True):
         return None
-    if (
-        type(ts) is not str
-        or not _TIME.match(ts)
-        or (on is not None and (type(on) is not str or not _DAY.match(on)))
-    ):
+    if type(ts) is not str or not (_canonical_time(ts) or _TIME.match(ts)):
+        return None
+    if on is not None and (type(on) is not str or not _DAY.match(on)):
         return None
     try:
         return PlainEvent(

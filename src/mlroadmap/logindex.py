@@ -27,6 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta, timezone
+from itertools import compress
 from typing import TYPE_CHECKING, Any
 
 from mlroadmap.errors import StoreError
@@ -246,8 +247,9 @@ class LogIndex:
     def noted(self, roadmap: str) -> list[int]:
         """Positions of ``roadmap``'s events that carry, edit or delete a note."""
         wanted = {code for code, (rid, _) in enumerate(self.pairs) if rid == roadmap}
-        codes, flags = self.codes, self.flags
-        return [p for p in range(len(self)) if flags[p] & NOTE and codes[p] in wanted]
+        codes = self.codes
+        noted = compress(range(len(self)), [flag & NOTE for flag in self.flags])
+        return [p for p in noted if codes[p] in wanted]
 
     def of_items(self, roadmap: str, items: Collection[str]) -> list[int]:
         """Positions of the events recorded on these items of ``roadmap``."""
