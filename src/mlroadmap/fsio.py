@@ -45,6 +45,15 @@ class WriteError(OSError):
         self.cause = cause
 
 
+# A file's identity as the caches record it: device, inode, size, modification
+# and change times (any write changes one of them).
+FileKey = tuple[int, int, int, int, int]
+
+
+def file_key(st: os.stat_result) -> FileKey:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def temp_name(path: Path) -> Path:
     """A fresh, unpredictable temporary name beside ``path``."""
     return path.with_name(f".{path.name}.{os.urandom(8).hex()}.tmp")

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlroadmap.errors import StoreError
 from mlroadmap.events import local_zone
+from mlroadmap.fsio import FileKey, file_key
 
 __all__ = ["INDEX_FORMAT", "IndexedLog", "LogIndex", "id_hash", "local_zone"]
 
@@ -47,7 +48,6 @@ NOTE = 1  # flag: the event carries a note, or edits or deletes one
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
 
-FileKey = tuple[int, int, int, int, int]
 Order = tuple[int, int, str]  # seq (0 when none), time in microseconds since 1970, ID
 
 
@@ -240,24 +240,27 @@ class LogIndex:
         span = self.span(since, until)
         if roadmap is None:
             return span
-        wanted = {code for code, (rid, _) in enumerate(self.pairs) if rid == roadmap}
-        codes = self.codes
+        wanted, codes = self._codes(roadmap), self.codes
         return [p for p in span if codes[p] in wanted]
 
     def noted(self, roadmap: str) -> list[int]:
         """Positions of ``roadmap``'s events that carry, edit or delete a note."""
-        wanted = {code for code, (rid, _) in enumerate(self.pairs) if rid == roadmap}
-        codes = self.codes
+        wanted, codes = self._codes(roadmap), self.codes
         noted = compress(range(len(self)), [flag & NOTE for flag in self.flags])
         return [p for p in noted if codes[p] in wanted]
 
     def of_items(self, roadmap: str, items: Collection[str]) -> list[int]:
         """Positions of the events recorded on these items of ``roadmap``."""
-        wanted = {
-            code for code, pair in enumerate(self.pairs) if pair[0] == roadmap and pair[1] in items
-        }
-        codes = self.codes
+        wanted, codes = self._codes(roadmap, items), self.codes
         return [p for p in range(len(self)) if codes[p] in wanted]
+
+    def _codes(self, roadmap: str, items: Collection[str] | None = None) -> set[int]:
+        """The codes of ``roadmap``'s (roadmap, item) pairs: of ``items`` only, when given."""
+        return {
+            code
+            for code, (rid, item) in enumerate(self.pairs)
+            if rid == roadmap and (items is None or item in items)
+        }
 
     def per_item(self) -> Counter[tuple[str, str]]:
         """How many events each (roadmap, item) has."""
@@ -410,8 +413,7 @@ class IndexedLog:
         fd = os.open(self.path, os.O_RDONLY)
         try:
             st = os.fstat(fd)
-            key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-            if key != self.index.store_key:
+            if file_key(st) != self.index.store_key:
                 os.close(fd)
                 fd = -1
                 self.raw = raw = self._read_verified()

@@ -65,6 +65,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar, cast
 from mlroadmap import fsio, paths
 from mlroadmap.errors import LockTimeoutError, StoreError
 from mlroadmap.events import local_zone
+from mlroadmap.fsio import FileKey, file_key
 from mlroadmap.progress import LogSummary, ordered
 from mlroadmap.vocabulary import SCHEMA_VERSION
 
@@ -530,13 +531,6 @@ def out_of_range(events: Iterable[EventLike], today: date) -> list[str]:
 # The cached summary
 
 
-FileKey = tuple[int, int, int, int, int]
-
-
-def _key(st: os.stat_result) -> FileKey:
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
 @dataclass(slots=True)
 class Seen:
     """What the store knew of its files when it last read or wrote them (the cache).
@@ -714,8 +708,8 @@ class Store:
         zone = local_zone()
         st = self._stat()
         cache = self._cached()
-        if st is not None and cache is not None and cache.store == _key(st):
-            key = _key(st)
+        if st is not None and cache is not None and cache.store == file_key(st):
+            key = file_key(st)
             index = self._load_index(zone)
             if index is not None and index.store_key == key:
                 return cache.summary, IndexedLog(index, self.path, _log_event_validator)
@@ -805,7 +799,7 @@ class Store:
         """The summary and what is known of the files: from the cache when it is current."""
         st = self._stat()
         cache = self._cached()
-        if st is not None and cache is not None and cache.store == _key(st):
+        if st is not None and cache is not None and cache.store == file_key(st):
             return cache
         return self._read(st, cache)[0]
 
@@ -847,7 +841,10 @@ class Store:
         decoded = decode(raw, self.path)
         events = decoded.events
         verified = (
-            not force and cache is not None and cache.store == _key(st) and len(raw) == st.st_size
+            not force
+            and cache is not None
+            and cache.store == file_key(st)
+            and len(raw) == st.st_size
         )
         if not verified and cache is not None and cache.count > len(events):
             raise StoreError(
@@ -881,7 +878,7 @@ class Store:
             summary = LogSummary()
         seen = Seen(
             summary,
-            _key(st),
+            file_key(st),
             len(events),
             appendable=not decoded.migrated and raw.endswith(b"\n"),
             backup=backup_key,
@@ -912,10 +909,10 @@ class Store:
             st = os.fstat(f.fileno())
             braw = f.read()
         if raw is not None and raw.startswith(braw):
-            return _key(st), len(braw)
+            return file_key(st), len(braw)
         backup = salvage_log(braw).log
         if backup is None:
-            return _key(st), None  # nothing readable: nothing to lose
+            return file_key(st), None  # nothing readable: nothing to lose
         have = {e.id for e in events()}
         missing = [e.id for e in backup.events if e.id not in have]
         if missing:
@@ -925,7 +922,7 @@ class Store:
                 f"its backup {self.backup} holds (for example {', '.join(missing[:3])})",
                 hint=DOCTOR_HINT,
             )
-        return _key(st), None
+        return file_key(st), None
 
     def _cache_name(self) -> str:
         return paths.digest(os.fsencode(os.path.abspath(self.path)))[:20]
@@ -1009,7 +1006,7 @@ class Store:
             bst: os.stat_result | None = os.lstat(self.backup)
         except FileNotFoundError:
             bst = None
-        if bst is not None and not (seen.backup == _key(bst) and seen.backup_within):
+        if bst is not None and not (seen.backup == file_key(bst) and seen.backup_within):
             # The rewrite makes the old store the backup: the backup must lose nothing.
             self._check_backup(b"", lambda: data.events)
         if decoded.migrated:
@@ -1083,9 +1080,9 @@ class Store:
             summary.add(event)
         st = self._stat()
         if st is not None:
-            self._save(Seen(summary, _key(st), seen.count + len(events), True,
+            self._save(Seen(summary, file_key(st), seen.count + len(events), True,
                             backup_key, True, size, _tail(lines)))  # fmt: skip
-            self._index_appended(seen.store, _key(st), events, lines)
+            self._index_appended(seen.store, file_key(st), events, lines)
         return summary
 
     def _index_appended(
@@ -1120,7 +1117,7 @@ class Store:
                 bst: os.stat_result | None = os.lstat(backup)
             except FileNotFoundError:
                 bst = None
-            if bst is not None and seen.backup == _key(bst) and seen.backup_within:
+            if bst is not None and seen.backup == file_key(bst) and seen.backup_within:
                 prefix = seen.backup_prefix
                 if prefix is not None and prefix <= size:
                     with open(self.path, "rb") as current:
@@ -1138,7 +1135,7 @@ class Store:
                     fsio.append_lines(backup, raw[found[1] :])
                 else:
                     fsio.atomic_write(backup, raw)
-            return _key(os.lstat(backup))
+            return file_key(os.lstat(backup))
         except fsio.WriteError as exc:
             raise _write_error(self.path, "keep a backup", exc.cause) from None
         except OSError as exc:
@@ -1188,10 +1185,10 @@ class Store:
         if st is None:
             return
         try:
-            bkey: FileKey | None = _key(os.lstat(self.backup))
+            bkey: FileKey | None = file_key(os.lstat(self.backup))
         except OSError:
             bkey = None
-        self._save(Seen(summary, _key(st), count, True, bkey, bkey is not None, None, tail))
+        self._save(Seen(summary, file_key(st), count, True, bkey, bkey is not None, None, tail))
 
     def remove_leftovers(self) -> list[Path]:
         """Delete the temporary files of writers that were killed; return their paths.
@@ -1303,7 +1300,7 @@ class Store:
             st = self._stat()
         except StoreError:
             return False
-        if st is None or cached is None or cached.store != _key(st):
+        if st is None or cached is None or cached.store != file_key(st):
             return False
         index = self._load_index(local_zone())
         raw = self.read_bytes() if index is not None else None
@@ -1311,7 +1308,7 @@ class Store:
             return False
         if braw is not None and not raw.startswith(braw):
             return False  # the backup's events are looked up one by one, in a full read
-        grown = self._grown(index, raw, _key(st))
+        grown = self._grown(index, raw, file_key(st))
         if grown is None or not grown.within(FIRST_DAY, last_day(today)):
             return False
         report.unchanged = True
@@ -1445,7 +1442,7 @@ class Store:
                 bst: os.stat_result | None = os.lstat(self.backup)
             except FileNotFoundError:
                 bst = None
-            if bst is not None and not (seen.backup == _key(bst) and seen.backup_within):
+            if bst is not None and not (seen.backup == file_key(bst) and seen.backup_within):
                 # A rewrite makes the old store the backup: the backup must lose nothing.
                 self._check_backup(b"", lambda: events)
             if log.migrated:
