@@ -101,10 +101,28 @@ def test_quick_benchmark_runs_and_reports_every_command(tmp_path: Path) -> None:
     scaled = document["scaling"]["commands"]
     assert set(scaled) == large - {"start-up"}  # what the other ratios are also taken from
     for name, figures in scaled.items():
-        own = figures["ratio_above_startup"]
-        assert own is None or own > 0, name
+        assert "ratio_above_startup" in figures, name
     assert document["cases"]["large"]["items"] == 2 * document["cases"]["half"]["items"]
     assert document["cases"]["large"]["events"] == 2 * document["cases"]["half"]["events"]
+
+
+def test_scaling_is_taken_above_the_floor_and_above_mlroadmaps_own_start_up() -> None:
+    bench = _bench_module()
+    run, result, case = bench["Run"], bench["Result"], bench["CaseResult"]
+
+    def timed(label: str, hello_s: float, cmd_s: float) -> Any:
+        return result(label, [], [run(hello_s, None)], [run(cmd_s, None)], None, None)
+
+    # hello 0.2 s; start-up 0.1 s at both sizes; 0.1 s of work at half size, 0.2 s at large
+    half = case("half", "", 5, 50, [timed("start-up", 0.2, 0.1), timed("export", 0.2, 0.2)])
+    large = case("large", "", 10, 100, [timed("start-up", 0.2, 0.1), timed("export", 0.2, 0.3)])
+    figures = bench["scaling"]({"half": half, "large": large})["commands"]
+    assert set(figures) == {"export"}
+    export = figures["export"]
+    assert export["small_above_floor_ms"] == pytest.approx(0.0)
+    assert export["ratio"] is None  # no time above the floor at half size
+    assert export["ratio_above_startup"] == pytest.approx(2.0)
+    assert export["ok_above_startup"] is True
 
 
 @pytest.mark.parametrize("floor", ["plain", "fast-exit"])
