@@ -55,6 +55,8 @@ values = st.one_of(
     st.from_regex(r"[ +\-]?[0-9_]{0,25}[ .0]{0,3}", fullmatch=True),
     st.lists(st.one_of(st.text(), st.integers())).map(tuple),
     st.lists(st.text()),
+    # paths that exist (a file, a folder) and names a system refuses
+    st.sampled_from([__file__, str(Path(__file__).parent), "", "-", "a\x00b", "\ud800"]),
 )
 
 
@@ -75,10 +77,11 @@ def test_every_everyday_option_takes_plain_values() -> None:
     # What progress, show, list, next and done take: none needs Pydantic.
     assert {"roadmap", "json", "credit", "item", "depth", "todo", "count", "items", "help"} <= names
     assert {"version", "install_completion", "show_completion", "all_"} <= names
-    # Choices of a string Enum are plain too (a member, when the value is one's exactly);
-    # paths keep Typer's coercion.
+    # Choices of a string Enum are plain too (a member, when the value is one's exactly),
+    # and paths (Typer's checks of them, without Pydantic).
     assert "fmt" in names  # export --format
-    assert "other" not in names  # merge FILE
+    assert {"other", "file", "output"} <= names  # merge FILE, import PATH, export -o
+    assert "files" not in names  # validate FILE...: a list of paths keeps Typer's coercion
 
 
 @settings(max_examples=400, deadline=None)
@@ -96,6 +99,36 @@ def test_plain_values_are_what_typers_coercion_makes_of_them(index: int, value: 
     full = coercion.build_runtime_param(descriptor)
     param._runtime_param = None
     assert outcome(quick, value, param, ctx) == outcome(full, value, param, ctx)
+
+
+PATH_PARAMS = [(c, p) for c, p in PARAMS if p.type_descriptor.annotation is Path]
+FOLDERS = [str(Path(__file__).parent), "", "./", "tests//"]  # "" is "." to Path()
+REFUSED = ["a\x00b", "\ud800"]  # a NUL; a surrogate no file name can hold
+PATH_VALUES = [__file__, *FOLDERS, "no/such/file", "./no/such", "-", *REFUSED]
+
+
+@pytest.mark.parametrize("value", PATH_VALUES)
+def test_a_path_is_what_typers_coercion_makes_of_it(value: str) -> None:
+    coercion = pytest.importorskip("typer._coercion")
+    classes = cli._runtime_param_classes()
+    assert classes is not None
+    assert len(PATH_PARAMS) >= 3
+    kinds = set()
+    for command, param in PATH_PARAMS:
+        descriptor = param.type_descriptor
+        ctx = typer.Context(command)
+        quick = classes[0](parameter_info=descriptor.parameter_info, annotation=Path)
+        full = coercion.build_runtime_param(descriptor)
+        param._runtime_param = None
+        got = outcome(quick, value, param, ctx)
+        assert got == outcome(full, value, param, ctx)
+        kinds.add(got[0])
+    # merge FILE refuses a folder (dir_okay=False); the others take it as a path.
+    # A name the system refuses is an error for every one.
+    if value in REFUSED:
+        assert kinds == {"error"}
+    else:
+        assert kinds == ({"error", "PosixPath"} if value in FOLDERS else {"PosixPath"})
 
 
 @pytest.mark.parametrize(

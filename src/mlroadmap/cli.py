@@ -156,8 +156,10 @@ def _argument_name(param: Any) -> str:
 # absent one too, with a Pydantic ``TypeAdapter`` it builds for the parameter:
 # the first one imports Pydantic, the largest part of a command's start-up. The values our everyday
 # options take need no coercion: a string is kept, a flag is a bool already,
-# a count is ASCII digits. Those are taken as Typer would return them; any
-# other value goes to Typer's own coercion (same result, same error message).
+# a count is ASCII digits, and a path is ``Path(value)`` (what Pydantic makes of
+# a string), checked by Typer's own code. Those are taken as Typer would return
+# them; any other value goes to Typer's own coercion (same result, same error
+# message).
 
 _NOT_PLAIN = object()
 _PLAIN_INT_DIGITS = 18  # int() of up to 18 ASCII digits is Pydantic's int, with no limit to meet
@@ -194,17 +196,19 @@ def _str_enum(annotation: Any) -> bool:
 
 
 def _plain_annotation(descriptor: Any) -> bool:
-    """A parameter whose values ``plain_value`` knows: no parser, file, path or range; a
-    choice only of a string Enum's members."""
+    """A parameter whose values ``plain_value`` knows (no parser, file or range; a
+    choice only of a string Enum's members), or a ``Path`` (``_plain_path``)."""
     annotation = descriptor.annotation
     info = descriptor.parameter_info
     choice = _str_enum(annotation)
+    if getattr(info, "parser", None) is not None or descriptor.file_annotation is not None:
+        return False
+    if annotation is Path:
+        return descriptor.is_path and getattr(info, "path_type", None) is None
     return (
         (annotation in (str, bool, int) or annotation == list[str] or choice)
-        and getattr(info, "parser", None) is None
         and getattr(info, "min", None) is None
         and getattr(info, "max", None) is None
-        and descriptor.file_annotation is None
         and not descriptor.is_path
         and (choice or not descriptor.is_choice)
     )
@@ -217,6 +221,7 @@ def _runtime_param_classes() -> tuple[type[Any], type[Any]] | None:
     needs none); None for a Typer that does not coerce this way."""
     try:
         from typer._coercion import RuntimeParam, build_runtime_param
+        from typer._param_types import coerce_cli_path
     except ImportError:
         return None
     import dataclasses
@@ -239,6 +244,19 @@ def _runtime_param_classes() -> tuple[type[Any], type[Any]] | None:
 
     class PlainRuntimeParam(LazyRuntimeParam):
         def _coerce_value(self, value: Any, *args: Any, **kwargs: Any) -> Any:
+            if self.annotation is Path:
+                path = Path(value) if type(value) is str else None
+                # Typer's checks of the path, without Pydantic's Path(); its messages
+                # name the value as given, so one that Path() rewrites is left to it.
+                if path is not None and str(path) == value:
+                    param = kwargs["param"] if "param" in kwargs else args[0]
+                    ctx = kwargs["ctx"] if "ctx" in kwargs else args[1]
+                    info = self.parameter_info
+                    try:
+                        return coerce_cli_path(path, info, path_type=Path, param=param, ctx=ctx)
+                    except ValueError:  # a name the system refuses: Typer says so
+                        pass
+                return super()._coerce_value(value, *args, **kwargs)
             plain = plain_value(self.annotation, value)
             if plain is not _NOT_PLAIN:
                 return plain
