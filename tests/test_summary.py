@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from mlroadmap import tracker
 from mlroadmap.errors import StoreError
 from mlroadmap.progress import LogSummary, active_days, counts, ordered, replay
-from mlroadmap.records import Event, StoreData
+from mlroadmap.records import Event, RoadmapSettings, Settings, StoreData
 from mlroadmap.store import Store, backup_path, decode, encode
 
 from .test_progress import DEMO, LEAVES, T0
@@ -120,6 +120,72 @@ def test_adding_newer_events_equals_summarising_the_whole_log(
     assert as_tuples(grown.states(DEMO)) == as_tuples(whole.states(DEMO))
     assert grown.statuses() == whole.statuses()
     assert grown.active_days() == whole.active_days() == active_days(old + new)
+
+
+# Events of every kind, for inserting some among the others: sequence numbers,
+# UTC offsets, undos, back-dated and undated ticks, notes edited and deleted.
+rich_rows = st.lists(
+    st.tuples(
+        st.sampled_from(ITEMS),
+        st.sampled_from(ACTIONS),
+        st.integers(min_value=0, max_value=60),  # hours after T0: equal times are common
+        st.none() | st.integers(1, 4),  # sequence number
+        st.sampled_from([0, 0, 90, -300]),  # the time's UTC offset in minutes
+        st.sampled_from(["", "note", "undo", "edit", "delete", "back", "undated"]),
+        st.sampled_from(["demo", "other"]),
+        st.booleans(),  # put among the others (inserted) rather than summarised first
+    ),
+    max_size=40,
+)
+
+
+def rich_events(rows: list[tuple[str, str, int, int | None, int, str, str, bool]]) -> list[Event]:
+    made = []
+    for n, (item, action, hours, seq, offset, kind, roadmap, _) in enumerate(rows):
+        zone = timezone(timedelta(minutes=offset))
+        earlier = f"ev-{max(n - 1, 0):06d}"
+        made.append(
+            Event.model_validate({
+                "id": f"ev-{n:06d}", "seq": seq, "roadmap": roadmap, "item": item,
+                "ts": (T0 + timedelta(hours=hours)).astimezone(zone),
+                "action": "note" if kind in ("edit", "delete") else action,
+                "note": "a note" if kind in ("note", "edit") or action == "note" else None,
+                "reverts": earlier if kind == "undo" else None,
+                "replaces": earlier if kind in ("edit", "delete") else None,
+                "on": T0.date() - timedelta(days=3) if kind == "back" else None,
+                "undated": True if kind == "undated" else None,
+            })
+        )  # fmt: skip
+    return made
+
+
+@settings(max_examples=400, deadline=None)
+@given(rich_rows)
+def test_inserting_events_among_the_log_equals_summarising_the_whole_log(
+    rows: list[tuple[str, str, int, int | None, int, str, str, bool]],
+) -> None:
+    events = rich_events(rows)
+    inserted = [e for e, row in zip(events, rows, strict=True) if row[-1]]
+    first = [e for e, row in zip(events, rows, strict=True) if not row[-1]]
+    summary = LogSummary.of(StoreData(events=first))
+    before = summary.to_json()
+    chosen = Settings(active="other", shared_credit=False)
+    roadmaps = {"demo": RoadmapSettings(started=T0.date())}
+
+    deletes = any(e.replaces and not e.note for e in first)
+
+    if summary.insert(chosen, roadmaps, ordered(inserted), log_deletes_notes=deletes):
+        whole = LogSummary.build(chosen, roadmaps, events)
+        assert summary.to_json() == whole.to_json()
+        assert not any(e.replaces for e in inserted)
+    else:  # only notes edited or deleted, or a newest time in two forms, need the log
+        assert summary.to_json() == before
+        forms = {e.ts.utcoffset() for e in events if e.ts == max(e.ts for e in events)}
+        assert (
+            any(e.replaces for e in inserted)
+            or (deletes and any(e.note for e in inserted))
+            or len(forms) > 1
+        )
 
 
 @settings(max_examples=200, deadline=None)

@@ -319,6 +319,75 @@ class LogSummary:
             self.seq = event.seq
         self.count += 1
 
+    def insert(
+        self,
+        settings: Settings,
+        roadmaps: Mapping[str, RoadmapSettings],
+        events: Sequence[EventLike],
+        *,
+        log_deletes_notes: bool,
+    ) -> bool:
+        """Add ``events`` (in log order; none of them in the log already) wherever each
+        falls among the log's events, not only after them as ``add`` does, with the
+        settings given: what ``build`` gives for the whole log. A merge adds another
+        copy's events so.
+
+        Only an event's place among its item's status events is decided by the
+        order: what it sets wins over the recorded status when it comes later
+        (both are known by their order, ``_set_at``); days, counts and firsts do not
+        depend on the order. False, with nothing changed, when something does
+        depend on what came before: an event that edits or deletes a note, or a
+        note added to a log that deletes notes (``log_deletes_notes``: a deletion
+        counts only when there was a note to delete); or when it cannot be told
+        (a newest time equal to the log's in another form).
+        """
+        if log_deletes_notes and any(event.note for event in events):
+            return False
+        latest: datetime | None = None  # of the events: the first of equal times
+        for event in events:
+            if event.replaces is not None:
+                return False
+            if latest is None or event.ts > latest:
+                latest = event.ts
+        newest = self.newest
+        if latest is not None and (newest is None or latest > newest):
+            newest = latest
+        elif latest is not None and latest == newest and latest.utcoffset() != newest.utcoffset():
+            return False
+        self.active = settings.active
+        self.shared_credit = settings.shared_credit
+        self.started = {rid: s.started for rid, s in roadmaps.items() if s.started}
+        items, first, days = self.items, self.first, self.days
+        for event in events:
+            action, day = event.action, event.day.isoformat()
+            per = items.get(event.roadmap)
+            if per is None:
+                per = items[event.roadmap] = {}
+            record = per.get(event.item)
+            if record is None:
+                record = per[event.item] = ["", "", "", "", 0, 0, 0]
+            # as ``build``: an undo is no day's work, and an impossible date none
+            work = action != TODO and event.reverts is None
+            work = work and _FIRST_ISO_DAY <= day < _LAST_ISO_DAY
+            if action in STATUS_ACTIONS:
+                if not record[0] or event.order > _set_at(record):
+                    record[0] = action
+                    record[1] = event.ts.isoformat()
+                    record[2] = event.id
+                    record[3] = day
+                    record[5] = event.seq or 0
+                    record[6] = 1 if event.undated else 0
+                if work and day < first.get(event.roadmap, "~"):
+                    first[event.roadmap] = day
+            if event.note:
+                record[4] += 1
+            if work:
+                days[day] = days.get(day, 0) + 1
+        self.newest = newest
+        self.seq = max(self.seq, max((e.seq or 0 for e in events), default=0))
+        self.count += len(events)
+        return True
+
     def active_days(self) -> dict[date, int]:
         """What ``active_days`` gives for the whole log."""
         return {date.fromisoformat(day): n for day, n in self.days.items()}
