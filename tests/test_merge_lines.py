@@ -10,22 +10,25 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlroadmap.errors import StoreError, UserError
-from mlroadmap.progress import LogSummary
+from mlroadmap.progress import LogSummary, ordered
 from mlroadmap.records import Event, Settings, StoreData
 from mlroadmap.store import (
     Merged,
     Store,
+    _days,
     _log_event_validator,
     _log_order,
     backup_path,
@@ -34,6 +37,8 @@ from mlroadmap.store import (
     merge_data,
     read_other,
 )
+
+from .test_summary import rich_events, rich_rows
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 TODAY = T0.date() + timedelta(days=30)
@@ -124,6 +129,66 @@ def test_new_events_after_the_log_are_appended_as_the_other_wrote_them(tmp_path:
     assert the_store(store) == expected
     assert Store(store.path).summary().to_json() == LogSummary.of(expected).to_json()
     assert backup_path(store.path).read_bytes() == before  # the store as it was
+
+
+@settings(max_examples=120, deadline=None)
+@given(rich_rows, st.sampled_from(["current", "a copy", "missing"]), st.integers(0, 3))
+def test_the_summary_a_merge_leaves_is_that_of_the_merged_store(
+    rows: list[tuple[Any, ...]], cache: str, shared: int
+) -> None:
+    """Whether the merge adds the other's events to the store's summary (a summary
+    that vouches for the store, and nothing that needs the whole log) or builds
+    the summary anew: the same summary as reading the merged store whole."""
+    made = rich_events(rows)
+    mine = [e for e, row in zip(made, rows, strict=True) if not row[-1]]
+    theirs = [*mine[:shared], *(e for e, row in zip(made, rows, strict=True) if row[-1])]
+    with tempfile.TemporaryDirectory() as tmp:
+        store = store_with(Path(tmp), ours_of(mine))
+        if cache == "missing":
+            for path in store._summary_cache().parent.glob("*.json"):
+                path.unlink()
+        elif cache == "a copy":
+            _copy_in_place(store.path)
+        other = Path(tmp) / "laptop.json"
+        other.write_bytes(encode(ours_of(theirs)))
+
+        merged = merge(Store(store.path), other)
+
+        expected = merge_data(ours_of(mine), ours_of(theirs))
+        got = the_store(store)  # (events appended after a store out of order stay so)
+        assert got.model_copy(update={"events": ordered(got.events)}) == expected
+        whole = LogSummary.of(expected).to_json()
+        assert merged.summary.to_json() == whole
+        assert Store(store.path).summary().to_json() == whole
+
+
+def test_new_events_among_the_stores_are_added_to_its_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A merge into a store its summary vouches for (or a copy of its very bytes)
+    adds the other's events to that summary: the log is not summarised anew."""
+    mine = [event(n, 2 * n, seq=n + 1, note="mine" if n % 3 else None) for n in range(8)]
+    new = [event(20 + n, 2 * n + 1, seq=n + 1, action="skip") for n in range(0, 8, 3)]
+    store = store_with(tmp_path, ours_of(mine))
+    _copy_in_place(store.path)
+    other = tmp_path / "laptop.json"
+    other.write_bytes(encode(ours_of([*mine[:4], *new])))
+
+    def no_build(*args: object, **kwargs: object) -> LogSummary:
+        raise AssertionError("the whole log was summarised")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(LogSummary, "build", no_build)
+        merged = merge(Store(store.path), other)
+
+    expected = merge_data(ours_of(mine), ours_of([*mine[:4], *new]))
+    assert (merged.added, merged.total) == (3, 11)
+    assert the_store(store) == expected
+    assert [e.id for e in expected.events][:3] == ["ev-000000", "ev-000020", "ev-000001"]
+    assert merged.summary.to_json() == LogSummary.of(expected).to_json()
+    statuses = merged.summary.statuses()
+    assert statuses[("demo", "item-1")] == "skip"  # ev-000026 comes after ev-000006
+    assert statuses[("demo", "item-0")] == "done"  # ev-000020 comes before ev-000005
 
 
 def test_new_events_within_the_log_rewrite_it_in_log_order(tmp_path: Path) -> None:
@@ -390,9 +455,9 @@ def test_the_merge_orders_events_and_finds_their_days_as_the_records_do(
         for n, (ts, offset, seq, on) in enumerate(rows)
     ]  # fmt: skip
     with local_zone(zone):
-        order, days = _log_order(events, list(range(len(events)))[::-1])
+        order, seconds = _log_order(events, list(range(len(events)))[::-1])
         assert order == sorted(range(len(events)), key=lambda k: events[k].order)
-        assert days == [events[k].day for k in order]
+        assert _days(events, order, seconds) == [events[k].day for k in order]
 
 
 # ---------------------------------------------------------------------------

@@ -254,6 +254,77 @@ def test_a_tick_leaves_a_summary_that_the_next_command_uses(
         tracker.Tracker().states(t.roadmap())
 
 
+def forbid_full_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_full_read(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the store was read in full")
+
+    for name in ("decode", "decode_full", "decode_events", "decode_log"):
+        monkeypatch.setattr(f"mlroadmap.store.{name}", no_full_read)
+
+
+def put_back_a_copy(path: Path) -> None:
+    """``path`` replaced by a copy of its bytes: another file (inode, times)."""
+    copy = path.with_name("copy")
+    copy.write_bytes(path.read_bytes())
+    os.replace(copy, path)
+
+
+@pytest.mark.parametrize("backup", ["as it was", "a copy", "none"])
+def test_a_copy_of_the_very_bytes_summarised_keeps_the_summary(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, backup: str
+) -> None:
+    tick("vectors-matrices")
+    tick("probability-basics")  # the backup is now the store's first line and tick
+    tracker.Tracker().indexed()  # the log's index, built
+    path = isolated_home / "store.json"
+    key = os.stat(path)
+    put_back_a_copy(path)
+    if backup == "a copy":
+        put_back_a_copy(backup_path(path))
+    elif backup == "none":
+        backup_path(path).unlink()
+    assert os.stat(path).st_ino != key.st_ino
+    before = path.read_bytes()
+
+    with monkeypatch.context() as patched:
+        forbid_full_reads(patched)
+        t = tracker.Tracker()
+        assert t.states(t.roadmap())["probability-basics"].status == "done"
+        _, log = tracker.Tracker().indexed()  # the index is known again by its checksum
+        assert [e.item for e in log.events(range(len(log)))] == [
+            "vectors-matrices", "probability-basics"
+        ]  # fmt: skip
+        tick("descriptive-stats")  # appended, the backup caught up as for any append
+    assert t.store.cache_problem is None
+    data = Store(path).load()
+    assert [e.item for e in data.events] == [
+        "vectors-matrices", "probability-basics", "descriptive-stats"
+    ]  # fmt: skip
+    assert Store(path).read_bytes() == encode(data)
+    assert backup_path(path).read_bytes() == before  # the store as it was before the tick
+
+
+@pytest.mark.parametrize("change", ["one byte", "the backup"])
+def test_a_copy_that_differs_is_read_in_full(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    tick("vectors-matrices")
+    tick("probability-basics")
+    path = isolated_home / "store.json"
+    put_back_a_copy(path)
+    if change == "one byte":  # the same size, another status
+        path.write_bytes(path.read_bytes().replace(b'"done"}', b'"skip"}', 1))
+    else:  # a backup that is not the start of the store: checked against it
+        backup_path(path).write_bytes(path.read_bytes()[:-1] + b" \n")
+    with monkeypatch.context() as patched:
+        forbid_full_reads(patched)
+        with pytest.raises(AssertionError, match="read in full"):
+            tracker.Tracker().summary.statuses()
+    statuses = tracker.Tracker().summary.statuses()
+    first = "skip" if change == "one byte" else "done"
+    assert statuses[("ml-12-weeks", "vectors-matrices")] == first
+
+
 def test_a_hand_edit_of_the_store_is_seen_by_the_next_command(isolated_home: Path) -> None:
     tick("vectors-matrices")
     path = isolated_home / "store.json"

@@ -86,7 +86,7 @@ if TYPE_CHECKING:
 
 E = TypeVar("E", bound="EventLike")
 
-SUMMARY_FORMAT = 4
+SUMMARY_FORMAT = 5
 MAX_OTHER_BYTES = 64 * 1024 * 1024  # the largest store ``merge`` reads
 
 DEFAULT_LOCK_TIMEOUT = 15.0
@@ -537,7 +537,8 @@ class Seen:
 
     ``backup_within``: every event of the backup (as ``backup`` identifies it)
     is in the store; ``backup_prefix``: the backup is the store's first that
-    many bytes.
+    many bytes. ``crc``: the CRC-32 of the store's bytes (None when not worked
+    out), which knows them again in another file (``Store._same_bytes``).
     """
 
     summary: LogSummary
@@ -551,10 +552,12 @@ class Seen:
     # a second copy of them until the next write catches the backup up.
     tail: bytes = b""
     summarised: bool = True  # False: ``summary`` was left empty (never saved so)
+    crc: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "store": self.store,
+            "crc": self.crc,
             "count": self.count,
             "appendable": self.appendable,
             "backup": self.backup,
@@ -584,9 +587,11 @@ class Seen:
             backup_within=doc["backup_within"],
             backup_prefix=doc["backup_prefix"],
             tail=doc["tail"].encode("utf-8"),
+            crc=doc["crc"],
         )
         if not (
             isinstance(seen.count, int)
+            and isinstance(seen.crc, int | None)
             and seen.count == seen.summary.count
             and isinstance(seen.appendable, bool)
             and isinstance(seen.backup_within, bool)
@@ -708,12 +713,18 @@ class Store:
         zone = local_zone()
         st = self._stat()
         cache = self._cached()
+        raw: bytes | None = None
+        if st is not None and cache is not None and cache.store != file_key(st):
+            raw = self.read_bytes()  # the very bytes summarised, maybe, in another file
+            if raw is None or not self._same_bytes(cache, st, raw):
+                raw = None
         if st is not None and cache is not None and cache.store == file_key(st):
             key = file_key(st)
             index = self._load_index(zone)
             if index is not None and index.store_key == key:
                 return cache.summary, IndexedLog(index, self.path, _log_event_validator)
-            raw = self.read_bytes()
+            if raw is None:
+                raw = self.read_bytes()
             if raw is not None and len(raw) == st.st_size:
                 grown = self._grown(index, raw, key) if index is not None else None
                 if grown is not None:
@@ -799,7 +810,11 @@ class Store:
         """The summary and what is known of the files: from the cache when it is current."""
         st = self._stat()
         cache = self._cached()
-        if st is not None and cache is not None and cache.store == file_key(st):
+        if (
+            st is not None
+            and cache is not None
+            and (cache.store == file_key(st) or self._same_bytes(cache, st))
+        ):
             return cache
         return self._read(st, cache)[0]
 
@@ -843,8 +858,8 @@ class Store:
         verified = (
             not force
             and cache is not None
-            and cache.store == file_key(st)
             and len(raw) == st.st_size
+            and (cache.store == file_key(st) or self._same_bytes(cache, st, raw))
         )
         if not verified and cache is not None and cache.count > len(events):
             raise StoreError(
@@ -886,10 +901,49 @@ class Store:
             backup_prefix=prefix,
             tail=tail,
             summarised=summarise,
+            crc=zlib.crc32(raw) if len(raw) == st.st_size else None,
         )
         if len(raw) == st.st_size and summarise:
             self._save(seen)
         return seen, decoded, raw
+
+    def _same_bytes(self, cache: Seen, st: os.stat_result, raw: bytes | None = None) -> bool:
+        """Whether the store, a file other than the one ``cache`` describes, holds the
+        very bytes it summarised (a copy put back, a rewrite by a tool that syncs
+        files): their size and CRC-32 (``raw``, when read already). Then the cache
+        is made this file's, and saved.
+
+        The backup must be the one the cache knew, the start of those bytes, or
+        none; any other is left to a whole read, which checks it.
+        """
+        if cache.crc is None or cache.store is None or not cache.summarised:
+            return False
+        if cache.store[2] != st.st_size:
+            return False
+        if raw is None:
+            raw = self.read_bytes()
+        if raw is None or len(raw) != st.st_size or zlib.crc32(raw) != cache.crc:
+            return False
+        now = self._stat()
+        if now is None or file_key(now) != file_key(st):  # changed while it was read
+            return False
+        try:
+            bst: os.stat_result | None = os.lstat(self.backup)
+        except FileNotFoundError:
+            bst = None
+        except OSError:
+            return False
+        if bst is None:
+            cache.backup, cache.backup_within, cache.backup_prefix = None, False, None
+        elif file_key(bst) != cache.backup:
+            backup = self._read_backup()
+            if backup is None or not raw.startswith(backup[1]):
+                return False
+            cache.backup, cache.backup_within = file_key(backup[0]), True
+            cache.backup_prefix = len(backup[1])
+        cache.store = file_key(st)
+        self._save(cache)
+        return True
 
     def _check_backup(
         self, raw: bytes | None, events: Callable[[], Sequence[EventLike]]
@@ -899,15 +953,10 @@ class Store:
         Returns the backup's key and, when the backup is the store's first
         bytes, their number (None when there is no backup).
         """
-        try:
-            fd = os.open(self.backup, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except FileNotFoundError:
+        read = self._read_backup()
+        if read is None:
             return None
-        except OSError as exc:
-            raise StoreError(f"{self.backup}: cannot read the backup: {_describe(exc)}") from None
-        with open(fd, "rb") as f:
-            st = os.fstat(f.fileno())
-            braw = f.read()
+        st, braw = read
         if raw is not None and raw.startswith(braw):
             return file_key(st), len(braw)
         backup = salvage_log(braw).log
@@ -923,6 +972,17 @@ class Store:
                 hint=DOCTOR_HINT,
             )
         return file_key(st), None
+
+    def _read_backup(self) -> tuple[os.stat_result, bytes] | None:
+        """The backup's status and bytes (None when there is none)."""
+        try:
+            fd = os.open(self.backup, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"{self.backup}: cannot read the backup: {_describe(exc)}") from None
+        with open(fd, "rb") as f:
+            return os.fstat(f.fileno()), f.read()
 
     def _cache_name(self) -> str:
         return paths.digest(os.fsencode(os.path.abspath(self.path)))[:20]
@@ -1080,8 +1140,11 @@ class Store:
             summary.add(event)
         st = self._stat()
         if st is not None:
+            crc = None
+            if seen.crc is not None and st.st_size == size + len(lines):
+                crc = zlib.crc32(lines, seen.crc)
             self._save(Seen(summary, file_key(st), seen.count + len(events), True,
-                            backup_key, True, size, _tail(lines)))  # fmt: skip
+                            backup_key, True, size, _tail(lines), crc=crc))  # fmt: skip
             self._index_appended(seen.store, file_key(st), events, lines)
         return summary
 
@@ -1153,13 +1216,14 @@ class Store:
         ``added`` are the events the old file did not have.
         """
         self._ensure_dir()
+        raw = encode(data)
         try:
-            fsio.atomic_write(self.path, encode(data), backup=self.backup)
+            fsio.atomic_write(self.path, raw, backup=self.backup)
         except fsio.WriteError as exc:
             step = "replace the store" if exc.step == "replace the file" else exc.step
             raise _write_error(self.path, step, exc.cause) from None
         summary = LogSummary.of(data)
-        self._saw_whole(summary, len(data.events), _tail_of(added))
+        self._saw_whole(summary, len(data.events), _tail_of(added), raw)
         return summary
 
     def _replace(
@@ -1176,11 +1240,14 @@ class Store:
         except fsio.WriteError as exc:
             step = "replace the store" if exc.step == "replace the file" else exc.step
             raise _write_error(self.path, step, exc.cause) from None
-        self._saw_whole(made[0], count, tail)
+        self._saw_whole(made[0], count, tail, raw)
         return made[0]
 
-    def _saw_whole(self, summary: LogSummary, count: int, tail: bytes = b"") -> None:
-        """Save the summary of a store just written whole (its backup: the version before)."""
+    def _saw_whole(
+        self, summary: LogSummary, count: int, tail: bytes = b"", raw: bytes | None = None
+    ) -> None:
+        """Save the summary of a store just written whole, as ``raw`` when they are at
+        hand (its backup: the version before)."""
         st = self._stat()
         if st is None:
             return
@@ -1188,7 +1255,10 @@ class Store:
             bkey: FileKey | None = file_key(os.lstat(self.backup))
         except OSError:
             bkey = None
-        self._save(Seen(summary, file_key(st), count, True, bkey, bkey is not None, None, tail))
+        crc = zlib.crc32(raw) if raw is not None and len(raw) == st.st_size else None
+        self._save(
+            Seen(summary, file_key(st), count, True, bkey, bkey is not None, None, tail, crc=crc)
+        )
 
     def remove_leftovers(self) -> list[Path]:
         """Delete the temporary files of writers that were killed; return their paths.
@@ -1411,7 +1481,7 @@ class Store:
                 # The store is restored; a backup that could not be replaced holds
                 # nothing the store lacks, and the next write catches it up.
                 fsio.atomic_write(self.backup, data)
-            self._saw_whole(LogSummary.of(merged), len(merged.events))
+            self._saw_whole(LogSummary.of(merged), len(merged.events), raw=data)
             return Restored(
                 events=len(merged.events),
                 sources=sources,
@@ -1472,12 +1542,19 @@ class Store:
                 appended = b"".join(lines[k] + b"\n" for k in fresh)
                 summary = self._append_events(seen, added, appended)
                 return Merged(len(fresh), total, summary)
-            order, days = _log_order(events, chosen)
+            order, seconds = _log_order(events, chosen)
             head = _header_line(settings, roadmaps)
             body = b"\n".join([head, *map(lines.__getitem__, order), b""])
 
             def summarise() -> LogSummary:
+                if seen.summarised and intact:  # the store's summary, and events among its own
+                    added = [events[k] for k in order if k >= ours]
+                    deletes = any(e.replaces is not None and not e.note for e in events[:ours])
+                    summary = seen.summary
+                    if summary.insert(settings, roadmaps, added, log_deletes_notes=deletes):
+                        return summary
                 merged = [events[k] for k in order]
+                days = _days(events, order, seconds)
                 return LogSummary.build(settings, roadmaps, merged, in_order=True, days=days)
 
             new = union.new_ids
@@ -1898,13 +1975,13 @@ def _all_before(events: list[LogEvent], later: list[LogEvent]) -> bool:
 _EXACT_SECONDS = 2**32
 
 
-def _log_order(events: list[LogEvent], chosen: list[int]) -> tuple[list[int], list[date]]:
-    """``chosen`` (indexes of ``events``) in log order (``Event.order``), and the day
-    of each (``Event.day``).
+def _log_order(events: list[LogEvent], chosen: list[int]) -> tuple[list[int], list[float]]:
+    """``chosen`` (indexes of ``events``) in log order (``Event.order``), and the time
+    of each as a number of seconds (for ``_days``).
 
     Each time is read once as a number of seconds, which orders two times as
     the times themselves do or ties (then the times decide; comparing two
-    parsed times calls each one's time zone object), and gives the local day.
+    parsed times calls each one's time zone object).
     """
     from operator import attrgetter, itemgetter
 
@@ -1914,18 +1991,25 @@ def _log_order(events: list[LogEvent], chosen: list[int]) -> tuple[list[int], li
     numbers = [seq or 0 for seq in map(attrgetter("seq"), picked)]
     ids = map(attrgetter("id"), picked)
     keyed = sorted(zip(numbers, seconds, times, ids, chosen, strict=True))
-    order = list(map(itemgetter(4), keyed))
-    seconds = list(map(itemgetter(1), keyed))
-    undated = next(filter(None, map(attrgetter("on"), picked)), None) is None
-    if seconds and undated and min(seconds) >= 0 and max(seconds) < _EXACT_SECONDS:
-        return order, list(map(datetime.date, map(datetime.fromtimestamp, seconds)))
+    return list(map(itemgetter(4), keyed)), list(map(itemgetter(1), keyed))
+
+
+def _days(events: list[LogEvent], order: list[int], seconds: list[float]) -> list[date]:
+    """The day of each of ``events`` at ``order`` (``Event.day``), from its time in
+    ``seconds`` (as ``_log_order`` gives them): the local date of that many
+    seconds, where they are exact."""
+    from operator import attrgetter
+
+    back_dated = next(filter(None, map(attrgetter("on"), map(events.__getitem__, order))), None)
+    if seconds and back_dated is None and min(seconds) >= 0 and max(seconds) < _EXACT_SECONDS:
+        return list(map(datetime.date, map(datetime.fromtimestamp, seconds)))
     days = []
     for k, at in zip(order, seconds, strict=True):
         if events[k].on is None and 0 <= at < _EXACT_SECONDS:
             days.append(datetime.fromtimestamp(at).date())
         else:
             days.append(events[k].day)
-    return order, days
+    return days
 
 
 def _in_order(events: list[LogEvent]) -> bool:
