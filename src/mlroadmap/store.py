@@ -859,7 +859,7 @@ class Store:
             not force
             and cache is not None
             and len(raw) == st.st_size
-            and (cache.store == file_key(st) or self._same_bytes(cache, st, raw))
+            and (cache.store == file_key(st) or self._same_bytes(cache, st, raw, save=summarise))
         )
         if not verified and cache is not None and cache.count > len(events):
             raise StoreError(
@@ -907,11 +907,14 @@ class Store:
             self._save(seen)
         return seen, decoded, raw
 
-    def _same_bytes(self, cache: Seen, st: os.stat_result, raw: bytes | None = None) -> bool:
+    def _same_bytes(
+        self, cache: Seen, st: os.stat_result, raw: bytes | None = None, *, save: bool = True
+    ) -> bool:
         """Whether the store, a file other than the one ``cache`` describes, holds the
         very bytes it summarised (a copy put back, a rewrite by a tool that syncs
         files): their size and CRC-32 (``raw``, when read already). Then the cache
-        is made this file's, and saved.
+        is made this file's, and saved unless ``save`` is false (for a caller that
+        writes a new summary anyway).
 
         The backup must be the one the cache knew, the start of those bytes, or
         none; any other is left to a whole read, which checks it.
@@ -942,7 +945,8 @@ class Store:
             cache.backup, cache.backup_within = file_key(backup[0]), True
             cache.backup_prefix = len(backup[1])
         cache.store = file_key(st)
-        self._save(cache)
+        if save:
+            self._save(cache)
         return True
 
     def _check_backup(
@@ -1542,6 +1546,9 @@ class Store:
                 appended = b"".join(lines[k] + b"\n" for k in fresh)
                 summary = self._append_events(seen, added, appended)
                 return Merged(len(fresh), total, summary)
+            from itertools import compress
+            from operator import attrgetter
+
             order, seconds = _log_order(events, chosen)
             head = _header_line(settings, roadmaps)
             body = b"\n".join([head, *map(lines.__getitem__, order), b""])
@@ -1549,7 +1556,9 @@ class Store:
             def summarise() -> LogSummary:
                 if seen.summarised and intact:  # the store's summary, and events among its own
                     added = [events[k] for k in order if k >= ours]
-                    deletes = any(e.replaces is not None and not e.note for e in events[:ours])
+                    mine = events[:ours]
+                    replacing = compress(mine, map(attrgetter("replaces"), mine))
+                    deletes = any(not e.note for e in replacing)
                     summary = seen.summary
                     if summary.insert(settings, roadmaps, added, log_deletes_notes=deletes):
                         return summary
