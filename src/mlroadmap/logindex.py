@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 INDEX_FORMAT = 1
 MAGIC = b"mlroadmap log index\n"
 NOTE = 1  # flag: the event carries a note, or edits or deletes one
+_NOTE_ONLY = bytes(flag & NOTE for flag in range(256))  # a flags byte to its note flag
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
@@ -246,8 +247,15 @@ class LogIndex:
     def noted(self, roadmap: str) -> list[int]:
         """Positions of ``roadmap``'s events that carry, edit or delete a note."""
         wanted, codes = self._codes(roadmap), self.codes
-        noted = compress(range(len(self)), [flag & NOTE for flag in self.flags])
+        noted = compress(range(len(self)), self.flags.tobytes().translate(_NOTE_ONLY))
         return [p for p in noted if codes[p] in wanted]
+
+    def dates(self, positions: Sequence[int]) -> list[date]:
+        """The day of the event at each of ``positions``, as the event's ``day`` gives it."""
+        days = self.days
+        ordinals = [days[p] for p in positions]
+        known = {n: date.fromordinal(n) for n in set(ordinals)}
+        return [known[n] for n in ordinals]
 
     def of_items(self, roadmap: str, items: Collection[str]) -> list[int]:
         """Positions of the events recorded on these items of ``roadmap``."""
@@ -345,8 +353,9 @@ class IndexedLog:
     are read from the file at their offsets, once the file is known to be the
     one indexed (its identity, else the checksum of the bytes indexed). Those
     lines were validated when they were indexed, so a line in the form the
-    store writes is read back without Pydantic (``events.read_event``);
-    any other, and any read of many lines, goes through ``validator()``.
+    store writes is read back without Pydantic, with the day the index holds
+    for it (``events.read_indexed``); any other, and any read of many lines,
+    goes through ``validator()``.
     ``held`` is a log read into memory whole (an older format has no lines):
     its index's offsets are positions in that list.
     """
@@ -380,12 +389,12 @@ class IndexedLog:
         offsets = self.index.offsets
         if self.held is not None:
             return [self.held[offsets[p]] for p in positions]
-        from mlroadmap.events import read_events
+        from mlroadmap.events import read_indexed
 
         lines = self._lines([offsets[p] for p in positions], max(of, len(positions)))
         if max(of, len(lines)) > self.PLAIN_MAX:
             return self._validated(lines)
-        read = read_events(lines)
+        read = read_indexed(lines, self.index.dates(positions))
         return [
             event if event is not None else self._validated([line])[0]
             for event, line in zip(read, lines, strict=True)
