@@ -1,8 +1,8 @@
 """The text an export writes: Markdown escaping, the JSON of its comments, CSV rows,
 and the counts the JSON export adds up itself.
 
-The quick paths (titles that need no escaping, comments written by
-pydantic-core, CSV rows that need no quoting) must write exactly what the
+The quick paths (titles that need no escaping, a node's comment written
+field by field, CSV rows that need no quoting) must write exactly what the
 general ones write, whatever the text: pipes, brackets, backslashes, every
 kind of whitespace, control and bidirectional characters, Markdown's
 specials and lone surrogates.
@@ -14,14 +14,26 @@ import csv
 import io
 import json
 import sys
+from datetime import date, datetime, timezone
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlroadmap.exporter import _csv_line, _escape, _escape_all, compact_json, json_text, payload
-from mlroadmap.models import Roadmap
+from mlroadmap.events import PlainEvent
+from mlroadmap.exporter import (
+    _csv_line,
+    _escape,
+    _escape_all,
+    _node_fields,
+    _node_payload,
+    compact_json,
+    json_text,
+    payload,
+)
+from mlroadmap.models import Node, Resource, Roadmap
 from mlroadmap.progress import ItemState, counts, status_of
+from mlroadmap.vocabulary import Status
 from tests.test_progress import trees
 
 # Every character str.split() splits on, the ones Markdown and HTML comments
@@ -113,6 +125,54 @@ def test_a_comment_reads_back_to_its_fields_and_never_closes_early(
     inner = comment.removeprefix("<!-- mlroadmap ").removesuffix(" -->")
     assert not any(closing in inner for closing in ("--", "<", ">"))
     assert json.loads(inner) == fields
+
+
+@st.composite
+def nodes_with_states(draw: st.DrawFn) -> tuple[Node, ItemState | None]:
+    """A node with any of its fields set to hostile text, and its item's state."""
+    maybe = st.one_of(st.none(), hostile)
+    resources = st.lists(
+        st.builds(Resource, title=hostile, url=maybe, kind=st.sampled_from(["other", "video"]),
+                  note=maybe),
+        max_size=2,
+    )  # fmt: skip
+    node = Node(
+        id="an-item",
+        title=draw(hostile),
+        kind=draw(st.sampled_from(["topic", "project", "section", "group"])),
+        description=draw(maybe),
+        weeks=draw(st.lists(st.integers(1, 52), max_size=3)),
+        aliases=draw(st.lists(hostile, max_size=2)),
+        renamed_from=draw(st.lists(st.sampled_from(["old-1", "old-2"]), max_size=2)),
+        resources=draw(resources),
+        children=[Node(id="child", title="C")] if draw(st.integers(0, 4)) == 0 else [],
+    )
+    if draw(st.booleans()):
+        return node, None
+    state = ItemState()
+    state.status = draw(st.sampled_from([*Status, *(s.value for s in Status)]))
+    state.day = draw(st.one_of(st.none(), st.dates(date(1970, 1, 1), date(2999, 12, 31))))
+    state.undated = draw(st.booleans())
+    for n in range(draw(st.integers(0, 3))):
+        on = draw(st.dates(date(1970, 1, 1), date(2999, 12, 31)))
+        text = draw(st.one_of(hostile, st.none()))
+        ts = datetime(2026, 3, 2, tzinfo=timezone.utc)
+        state.notes.append(
+            PlainEvent(id=f"note-{n:04d}", ts=ts, roadmap="r", item="an-item", action="note",
+                       on=on, note=text)
+        )  # fmt: skip
+    return node, state
+
+
+@settings(max_examples=500, deadline=None)
+@given(nodes_with_states(), st.booleans())
+def test_a_nodes_comment_is_the_comment_of_its_fields(
+    case: tuple[Node, ItemState | None], exact_title: bool
+) -> None:
+    node, state = case
+    assert _node_payload(node, state, exact_title) == payload(
+        _node_fields(node, state, exact_title)
+    )
 
 
 @settings(max_examples=300, deadline=None)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from itertools import pairwise
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,12 @@ def _escape_all(text: str) -> str:
 
 def payload(fields: dict[str, Any]) -> str:
     """A comment carrying exact values Markdown cannot (JSON; no "--" inside, as HTML needs)."""
-    text = compact_json(fields).replace("<", "\\u003c").replace(">", "\\u003e")
+    return _comment(compact_json(fields))
+
+
+def _comment(text: str) -> str:
+    """``payload`` of fields whose compact JSON is ``text``."""
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e")
     return "<!-- mlroadmap " + text.replace("--", "-\\u002d") + " -->"
 
 
@@ -100,6 +106,43 @@ def _node_fields(node: Node, state: ItemState | None, exact_title: bool) -> dict
     return fields
 
 
+def _node_payload(node: Node, state: ItemState | None, exact_title: bool) -> str:
+    """``payload(_node_fields(node, state, exact_title))``, the JSON written field by
+    field (a large roadmap has one comment a node): each string as the standard
+    library writes it (its own string encoder), the rarer lists by ``compact_json``."""
+    text = '{"kind":' + _string(node.kind)
+    if exact_title:
+        text += ',"title":' + _string(node.title)
+    if node.description:
+        text += ',"description":' + _string(node.description)
+    if node.weeks:
+        text += ',"weeks":' + compact_json(node.weeks)
+    if node.aliases:
+        text += ',"aliases":' + compact_json(node.aliases)
+    if node.renamed_from:
+        text += ',"renamed_from":' + compact_json(node.renamed_from)
+    if node.resources:
+        text += ',"resources":' + compact_json(node.to_dict()["resources"])
+    if state is not None and not node.children:
+        if state.status != TODO:
+            text += ',"status":' + _string(state.status)
+            if state.day is not None:
+                text += ',"day":"' + state.day.isoformat() + '"'
+            if state.undated:
+                text += ',"undated":true'
+        if state.notes:
+            notes = [
+                '{"text":'
+                + (_string(e.note) if e.note is not None else "null")
+                + ',"day":"'
+                + e.day.isoformat()
+                + '"}'
+                for e in state.notes
+            ]
+            text += ',"notes":[' + ",".join(notes) + "]"
+    return _comment(text + "}")
+
+
 def markdown(roadmap: Roadmap, states: dict[str, ItemState], started: date | None = None) -> str:
     """The roadmap as a Markdown checklist; each heading and entry carries its ID and,
     in a comment, what Markdown cannot say exactly (kind, weeks, description,
@@ -121,8 +164,8 @@ def markdown(roadmap: Roadmap, states: dict[str, ItemState], started: date | Non
     def labelled(node: Node, state: ItemState | None) -> str:
         """The node's title as Markdown shows it, then its ID and its fields in comments."""
         escaped = _escape(node.title)
-        fields = _node_fields(node, state, _needs_exact_title(node.title, escaped))
-        return f"{escaped} <!-- id: {node.id} --> {payload(fields)}"
+        comment = _node_payload(node, state, _needs_exact_title(node.title, escaped))
+        return f"{escaped} <!-- id: {node.id} --> {comment}"
 
     def entry(node: Node, pad: str) -> None:
         if node.children:
@@ -288,17 +331,14 @@ def json_text(roadmap: Roadmap, states: dict[str, ItemState], started: date | No
 
 
 def compact_json(document: object) -> str:
-    """``json.dumps(document, ensure_ascii=False, separators=(",", ":"))`` for a
-    document such as ``indented_json`` takes, written by pydantic-core's
-    serializer (several times quicker for the small documents of a Markdown
-    export's comments); text it cannot write (a lone surrogate) goes to the
-    standard library."""
-    import pydantic_core  # a plain import: called once a node, ``from`` would cost more
+    """``json.dumps(document, ensure_ascii=False, separators=(",", ":"))``, by one
+    encoder made once (the standard library's C encoder: for the small documents
+    of a Markdown export's comments as quick as pydantic-core's, without its import)."""
+    return _COMPACT(document)
 
-    try:
-        return pydantic_core.to_json(document).decode("utf-8")
-    except pydantic_core.PydanticSerializationError:
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_string = encode_basestring  # a string as ``json.dumps(..., ensure_ascii=False)`` writes it
 
 
 def indented_json(document: object) -> str:
