@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import sys
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import given, settings
@@ -28,6 +28,7 @@ from mlroadmap.exporter import (
     _node_fields,
     _node_payload,
     compact_json,
+    json_document,
     json_text,
     payload,
 )
@@ -181,6 +182,69 @@ def test_a_csv_line_is_what_the_csv_module_writes(row: list[str]) -> None:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(row)
     assert _csv_line(row) + "\n" == out.getvalue()
+
+
+@st.composite
+def roadmaps_with_states(draw: st.DrawFn) -> tuple[Roadmap, dict[str, ItemState], date | None]:
+    """A roadmap of hostile text (branches nested up to four deep, every kind of
+    field), and states with notes for some of its items and for IDs it lacks."""
+    ids = iter(range(10_000))
+    maybe = st.one_of(st.none(), hostile)
+
+    def node(depth: int) -> dict[str, Any]:
+        doc: dict[str, Any] = {"id": f"n{next(ids)}", "title": draw(hostile)}
+        extra = draw(st.sampled_from(["", "", "kind", "description", "weeks", "aliases",
+                                      "renamed_from", "resources"]))  # fmt: skip
+        if extra == "kind":
+            doc["kind"] = draw(st.sampled_from(["project", "section", "topic"]))
+        elif extra == "description":
+            doc["description"] = draw(hostile)
+        elif extra == "weeks":
+            doc["weeks"] = draw(st.lists(st.integers(1, 52), min_size=1, max_size=3))
+        elif extra == "aliases":
+            doc["aliases"] = draw(st.lists(hostile, min_size=1, max_size=2))
+        elif extra == "renamed_from":
+            doc["renamed_from"] = [f"old-{doc['id']}"]
+        elif extra == "resources":
+            doc["resources"] = [{"title": draw(hostile), "url": draw(maybe), "note": draw(maybe),
+                                 "kind": draw(st.sampled_from(["other", "book"]))}]  # fmt: skip
+        if depth < 4 and draw(st.integers(0, 2)) == 0:
+            doc["children"] = [node(depth + 1) for _ in range(draw(st.integers(1, 3)))]
+        return doc
+
+    top = {"id": "r", "title": draw(hostile), "summary": draw(hostile),
+           "source": {"title": draw(hostile), "author": draw(maybe), "url": draw(maybe)},
+           "description": draw(maybe),
+           "duration_weeks": draw(st.one_of(st.none(), st.integers(1, 60))),
+           "children": [node(1) for _ in range(draw(st.integers(0, 5)))]}  # fmt: skip
+    roadmap = Roadmap.from_dict(top)
+    states: dict[str, ItemState] = {}
+    for item in draw(st.lists(st.sampled_from([*roadmap.index.entries, "gone"]), unique=True)):
+        state = states[item] = ItemState()
+        state.status = draw(st.sampled_from([*Status, *(s.value for s in Status)]))
+        state.day = draw(st.one_of(st.none(), st.dates(date(1970, 1, 1), date(2999, 12, 31))))
+        state.undated = draw(st.booleans())
+        for n in range(draw(st.integers(0, 2))):
+            offset = timezone(timedelta(minutes=draw(st.integers(-14 * 60, 14 * 60))))
+            ts = draw(st.datetimes(datetime(1970, 1, 2), datetime(2999, 12, 30)))
+            state.notes.append(
+                PlainEvent(id=f"note-{n:04d}", ts=ts.replace(tzinfo=offset), roadmap="r",
+                           item=item, action="note", note=draw(maybe),
+                           on=draw(st.one_of(st.none(), st.dates())))
+            )  # fmt: skip
+    started = draw(st.one_of(st.none(), st.dates()))
+    return roadmap, states, started
+
+
+@settings(max_examples=300, deadline=None)
+@given(roadmaps_with_states())
+def test_the_json_export_is_its_document_as_the_standard_library_writes_it(
+    case: tuple[Roadmap, dict[str, ItemState], date | None],
+) -> None:
+    roadmap, states, started = case
+    document = json_document(roadmap, states, started)
+    expected = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    assert json_text(roadmap, states, started) == expected
 
 
 @given(trees())
