@@ -27,7 +27,7 @@ from pydantic import TypeAdapter
 
 from mlroadmap import exporter
 from mlroadmap.events import IndexedEvent, read_indexed
-from mlroadmap.logindex import IndexedLog
+from mlroadmap.logindex import IndexedLog, LogIndex
 from mlroadmap.progress import replay
 from mlroadmap.records import Event, LogEvent, StoreData
 from mlroadmap.store import Store, encode
@@ -118,27 +118,56 @@ def exports(roadmap: Any, states: Any) -> list[str]:
     ]
 
 
+def carries_note(event: Event) -> bool:
+    return bool(event.note) or event.replaces is not None
+
+
 @settings(max_examples=150, deadline=None)
-@given(event_rows, st.sampled_from(ZONES), st.booleans())
+@given(
+    event_rows,
+    st.integers(0, 30),
+    st.booleans(),
+    st.sampled_from(ZONES),
+    st.sampled_from(["index", "lines", "whole file"]),
+)
 def test_an_export_through_the_index_is_the_export_of_a_full_read(
-    rows: list[tuple[Any, ...]], zone: str, whole_file: bool
+    rows: list[tuple[Any, ...]], cut: int, later: bool, zone: str, way: str
 ) -> None:
+    """The export reads its notes from the index (``index``); when the index's note
+    columns do not read back, from the log's lines, one by one or cut from the
+    whole file. Events are added after the index is built: appended as a command
+    appends them (``later``: each after every event of the log, so the index grows
+    by them), or written on the end of the file by hand (the index is built again)."""
     events = make_events(rows)
+    first, rest = events[:cut], events[cut:]
+    if later:
+        rest = [e.model_copy(update={"seq": 2_000_000 + n}) for n, e in enumerate(rest)]
     with local_zone(zone), tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder) / "store.json")
-        store.path.write_bytes(encode(StoreData(events=events)))
+        store.path.write_bytes(encode(StoreData(events=first)))
+        Tracker(store=store).noted_states(DEMO)  # the index, built from the whole store
+        if rest and later:
+            store.append(lambda _: (rest, {}))
+        elif rest:
+            with store.path.open("ab") as f:
+                f.write(encode(StoreData(events=rest)).split(b"\n", 1)[1])
+        Tracker(store=store).indexed()  # the index brought up to date and saved
         expected = exports(DEMO, replay(DEMO, store.load().events))
-        # The first export builds the index from the whole store; the next reads
-        # the index from its file and only the lines of the notes (one by one, or
-        # cut from the whole file when there are many).
-        assert exports(DEMO, Tracker(store=store).noted_states(DEMO)) == expected
         with pytest.MonkeyPatch.context() as patch:
-            if whole_file:
+            if way != "index":
+                patch.setattr(LogIndex, "notes", lambda self, roadmap: None)
+            if way == "whole file":
                 patch.setattr(IndexedLog, "MANY", 0)
             tracker = Tracker(store=store)
             assert exports(DEMO, tracker.noted_states(DEMO)) == expected
             log = tracker.indexed()[1]
-            assert (log.raw is not None) == (whole_file and bool(log.index.noted("demo")))
+            read_whole = way == "whole file" and bool(log.index.noted("demo"))
+            assert (log.raw is not None) == read_whole
+        if later and first and rest and way == "index":
+            grew = any(map(carries_note, first)) and any(map(carries_note, rest))
+            assert len(log.index.note_lines) == (
+                2 if grew else 1 if any(map(carries_note, events)) else 0
+            )
 
 
 @settings(max_examples=200, deadline=None)

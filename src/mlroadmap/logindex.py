@@ -4,11 +4,13 @@ The index is a cache derived from the log, kept beside the log's summary. For
 every event line of the store it holds the line's byte offset, the day the
 event counts for, its roadmap and item, whether it carries or changes a note,
 and a 64-bit hash of its ID, sorted by day and then by log order (what
-``progress.by_day`` gives). It is built only from lines that were validated
-whole, and it is bound to the bytes it describes by their CRC-32. So the
-commands that read events read only the lines they show (``log``), or only
-the ones that carry notes (``export``), and ``doctor`` knows a store whose
-bytes have not changed since every line of it was last validated.
+``progress.by_day`` gives); and every event that carries or changes a note,
+whole (its fields as columns of JSON, in the order they were indexed). It is
+built only from lines that were validated whole, and it is bound to the bytes
+it describes by their CRC-32. So the commands that read events read only the
+lines they show (``log``), an export reads its notes without reading the log
+at all, and ``doctor`` knows a store whose bytes have not changed since every
+line of it was last validated.
 
 An event appended to the log comes after every event already in it (each
 takes the next sequence number, and a merge appends only when that holds),
@@ -39,9 +41,10 @@ __all__ = ["INDEX_FORMAT", "IndexedLog", "LogIndex", "id_hash", "local_zone"]
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from mlroadmap.events import IndexedEvent
     from mlroadmap.records import EventLike, LogEvent
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: the note events kept whole
 MAGIC = b"mlroadmap log index\n"
 NOTE = 1  # flag: the event carries a note, or edits or deletes one
 _NOTE_ONLY = bytes(flag & NOTE for flag in range(256))  # a flags byte to its note flag
@@ -50,6 +53,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
 
 Order = tuple[int, int, str]  # seq (0 when none), time in microseconds since 1970, ID
+
+# The columns of the note events, each a list of one value an event: the event's
+# (roadmap, item) code and day (ordinal), then its own fields as the line has them.
+NOTE_COLUMNS = ("code", "day", "id", "seq", "ts", "action", "on", "note", "undated", "reverts",
+                "replaces")  # fmt: skip
 
 
 def id_hash(event_id: str) -> int:
@@ -87,6 +95,9 @@ class LogIndex:
     ``store_key`` is the identity of the file when the index last matched it
     exactly. ``low`` and ``high`` are the earliest and latest days any event
     names (its time's date or the day it was back-dated to), as ordinals.
+    ``note_lines`` holds the note events whole: a JSON line of ``NOTE_COLUMNS`` for
+    those indexed together (the events of a build, or of one append), read
+    only by ``notes``.
     """
 
     __slots__ = (
@@ -100,6 +111,7 @@ class LogIndex:
         "high",
         "last",
         "low",
+        "note_lines",
         "offsets",
         "pairs",
         "store_key",
@@ -120,6 +132,7 @@ class LogIndex:
         self.hashes = array("Q")
         self.duplicates = 0
         self.low, self.high = date.max.toordinal(), 0  # as if empty
+        self.note_lines: list[bytes] = []
 
     def __len__(self) -> int:
         return len(self.offsets)
@@ -143,14 +156,19 @@ class LogIndex:
         keys: list[tuple[Any, ...]] = []
         offsets, codes, flags, hashes = array("q"), array("I"), array("B"), array("Q")
         known: dict[tuple[str, str], int] = {}
+        notes = _NoteColumns()
         for offset, event in located:
             row = _row(offset, event)
             index._note((row,))
             keys.append(row[0])
             offsets.append(row[1])
-            codes.append(index._code(row[2], row[3], known))
+            code = index._code(row[2], row[3], known)
+            codes.append(code)
             flags.append(row[4])
             hashes.append(row[5])
+            if row[4] & NOTE:
+                notes.add(code, row[0][0], event)
+        index._keep(notes)
         order = sorted(range(len(keys)), key=keys.__getitem__)
         index.days = array("i", [keys[i][0] for i in order])
         del keys
@@ -188,6 +206,12 @@ class LogIndex:
                 if row[5] in known:
                     self.duplicates += 1
                 known.add(row[5])
+            codes = {pair: code for code, pair in enumerate(self.pairs)}
+            notes = _NoteColumns()
+            for row, (_, event) in zip(rows, located, strict=True):
+                if row[4] & NOTE:
+                    notes.add(self._code(row[2], row[3], codes), row[0][0], event)
+            self._keep(notes)
             rows.sort(key=lambda row: row[0][0])  # by day; log order within a day
             self._insert(rows)
         self.store_key, self.covered, self.crc = store_key, covered, crc
@@ -200,6 +224,10 @@ class LogIndex:
             order = row[0][1:]
             if self.last is None or order > self.last:
                 self.last = order
+
+    def _keep(self, notes: _NoteColumns) -> None:
+        if notes.count:
+            self.note_lines.append(notes.to_line())
 
     def _code(self, roadmap: str, item: str, codes: dict[tuple[str, str], int]) -> int:
         pair = (roadmap, item)
@@ -257,6 +285,46 @@ class LogIndex:
         known = {n: date.fromordinal(n) for n in set(ordinals)}
         return [known[n] for n in ordinals]
 
+    def notes(self, roadmap: str) -> list[IndexedEvent] | None:
+        """``roadmap``'s events that carry, edit or delete a note, in the order they
+        were indexed, each with its day; None when the columns do not read back
+        (then the log's lines are read: see ``IndexedLog.notes``)."""
+        from mlroadmap.events import IndexedEvent
+
+        wanted, pairs = self._codes(roadmap), self.pairs
+        new, parse_time, parse_day = object.__new__, datetime.fromisoformat, date.fromisoformat
+        events: list[IndexedEvent] = []
+        append = events.append
+        try:
+            for line in self.note_lines:
+                columns = json.loads(line)
+                code, day = columns["code"], columns["day"]
+                if not (type(code) is type(day) is list and len(code) == len(day)):
+                    return None
+                if not wanted.intersection(code):
+                    continue
+                days = {n: date.fromordinal(n) for n in set(day)}
+                rows = zip(*[columns[name] for name in NOTE_COLUMNS], strict=True)
+                for code_, day_, id_, seq, ts, action, on, note, undated, reverts, replaces in rows:
+                    if code_ not in wanted:
+                        continue
+                    event = new(IndexedEvent)
+                    event.roadmap, event.item = pairs[code_]
+                    event.day = days[day_]
+                    event.id = id_
+                    event.seq = seq
+                    event.ts = parse_time(ts)
+                    event.action = action
+                    event.on = parse_day(on) if on is not None else None
+                    event.note = note
+                    event.undated = undated
+                    event.reverts = reverts
+                    event.replaces = replaces
+                    append(event)
+        except (ValueError, KeyError, TypeError, IndexError):
+            return None
+        return events
+
     def of_items(self, roadmap: str, items: Collection[str]) -> list[int]:
         """Positions of the events recorded on these items of ``roadmap``."""
         wanted, codes = self._codes(roadmap, items), self.codes
@@ -296,10 +364,12 @@ class LogIndex:
             "low": self.low,
             "high": self.high,
             "count": len(self),
+            "note_lines": len(self.note_lines),
         }
         rest = b"".join(
             [json.dumps(head, separators=(",", ":")).encode("utf-8"), b"\n"]
             + [c.tobytes() for c in columns]
+            + [line + b"\n" for line in self.note_lines]
         )
         return MAGIC + b"%08x\n" % zlib.crc32(rest) + rest
 
@@ -338,9 +408,13 @@ class LogIndex:
                 column.frombytes(body[at : at + size])
                 at += size
                 columns.append(column)
-            if at != len(body) or (n and max(columns[2]) >= len(index.pairs)):
+            if n and max(columns[2]) >= len(index.pairs):
                 return None
             index.offsets, index.days, index.codes, index.flags, index.hashes = columns
+            lines = bytes(body[at:]).split(b"\n")
+            if lines.pop() != b"" or len(lines) != head["note_lines"]:
+                return None
+            index.note_lines = lines
             return index
         except (ValueError, KeyError, TypeError, IndexError):
             return None
@@ -400,6 +474,14 @@ class IndexedLog:
             for event, line in zip(read, lines, strict=True)
         ]
 
+    def notes(self, roadmap: str) -> list[EventLike]:
+        """``roadmap``'s events that carry, edit or delete a note (what ``export``
+        replays): from the index, which holds them whole, without reading the log."""
+        noted = self.index.notes(roadmap)
+        if noted is not None:
+            return list(noted)
+        return self.events(self.index.noted(roadmap))
+
     def _validated(self, lines: list[bytes]) -> list[EventLike]:
         from pydantic import ValidationError
 
@@ -447,6 +529,35 @@ class IndexedLog:
             f"{self.path}: the store changed while it was being read",
             hint="run the command again",
         )
+
+
+class _NoteColumns:
+    """Note events gathered as ``NOTE_COLUMNS``, for the index to keep as one line."""
+
+    __slots__ = ("columns", "count")
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[Any]] = {name: [] for name in NOTE_COLUMNS}
+        self.count = 0
+
+    def add(self, code: int, day: int, event: EventLike) -> None:
+        c = self.columns
+        c["code"].append(code)
+        c["day"].append(day)
+        c["id"].append(event.id)
+        c["seq"].append(event.seq)
+        c["ts"].append(event.ts.isoformat())
+        c["action"].append(event.action)
+        c["on"].append(event.on.isoformat() if event.on is not None else None)
+        c["note"].append(event.note)
+        c["undated"].append(event.undated)
+        c["reverts"].append(event.reverts)
+        c["replaces"].append(event.replaces)
+        self.count += 1
+
+    def to_line(self) -> bytes:
+        """The columns as one line of JSON (its strings' line breaks are escaped)."""
+        return json.dumps(self.columns, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _line_at(fd: int, offset: int) -> bytes:
