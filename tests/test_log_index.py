@@ -173,7 +173,7 @@ def test_note_columns_that_do_not_read_back_leave_the_export_to_the_logs_lines(
     assert held is not None
     assert [e.note for e in held] == ["first try", "second try"]
     for junk in (b"[]", b'{"code":[0],"day":[1]}', b"not json"):
-        index.note_lines = [junk]  # whole (the file's checksum holds), but not note columns
+        index.noted_bytes = [junk + b"\n"]  # whole (the file's checksum holds), not columns
         assert index.notes("ml-12-weeks") is None
         path.write_bytes(index.to_bytes())
         assert run("export", "--format", "json").stdout == expected

@@ -95,9 +95,10 @@ class LogIndex:
     ``store_key`` is the identity of the file when the index last matched it
     exactly. ``low`` and ``high`` are the earliest and latest days any event
     names (its time's date or the day it was back-dated to), as ordinals.
-    ``note_lines`` holds the note events whole: a JSON line of ``NOTE_COLUMNS`` for
-    those indexed together (the events of a build, or of one append), read
-    only by ``notes``.
+    ``noted_bytes`` holds the note events whole: a JSON line of ``NOTE_COLUMNS``
+    for those indexed together (the events of a build, or of one append), each
+    ending in a line break, in one or more parts (as read, then appended); they
+    are read only by ``notes``.
     """
 
     __slots__ = (
@@ -111,7 +112,7 @@ class LogIndex:
         "high",
         "last",
         "low",
-        "note_lines",
+        "noted_bytes",
         "offsets",
         "pairs",
         "store_key",
@@ -132,7 +133,7 @@ class LogIndex:
         self.hashes = array("Q")
         self.duplicates = 0
         self.low, self.high = date.max.toordinal(), 0  # as if empty
-        self.note_lines: list[bytes] = []
+        self.noted_bytes: list[bytes | memoryview] = []
 
     def __len__(self) -> int:
         return len(self.offsets)
@@ -227,7 +228,7 @@ class LogIndex:
 
     def _keep(self, notes: _NoteColumns) -> None:
         if notes.count:
-            self.note_lines.append(notes.to_line())
+            self.noted_bytes.append(notes.to_line() + b"\n")
 
     def _code(self, roadmap: str, item: str, codes: dict[tuple[str, str], int]) -> int:
         pair = (roadmap, item)
@@ -296,7 +297,7 @@ class LogIndex:
         events: list[IndexedEvent] = []
         append = events.append
         try:
-            for line in self.note_lines:
+            for line in b"".join(self.noted_bytes).split(b"\n")[:-1]:
                 columns = json.loads(line)
                 code, day = columns["code"], columns["day"]
                 if not (type(code) is type(day) is list and len(code) == len(day)):
@@ -364,14 +365,16 @@ class LogIndex:
             "low": self.low,
             "high": self.high,
             "count": len(self),
-            "note_lines": len(self.note_lines),
         }
-        rest = b"".join(
-            [json.dumps(head, separators=(",", ":")).encode("utf-8"), b"\n"]
-            + [c.tobytes() for c in columns]
-            + [line + b"\n" for line in self.note_lines]
-        )
-        return MAGIC + b"%08x\n" % zlib.crc32(rest) + rest
+        rest = [
+            json.dumps(head, separators=(",", ":")).encode("utf-8") + b"\n",
+            *(c.tobytes() for c in columns),
+            *self.noted_bytes,
+        ]
+        crc = 0
+        for part in rest:  # the parts checked and joined as they are (the notes are large)
+            crc = zlib.crc32(part, crc)
+        return b"".join([MAGIC, b"%08x\n" % crc, *rest])
 
     @classmethod
     def from_bytes(cls, raw: bytes, *, zone: str) -> LogIndex | None:
@@ -411,10 +414,10 @@ class LogIndex:
             if n and max(columns[2]) >= len(index.pairs):
                 return None
             index.offsets, index.days, index.codes, index.flags, index.hashes = columns
-            lines = bytes(body[at:]).split(b"\n")
-            if lines.pop() != b"" or len(lines) != head["note_lines"]:
+            noted = body[at:]
+            if noted and noted[-1] != ord("\n"):
                 return None
-            index.note_lines = lines
+            index.noted_bytes = [noted] if noted else []  # read by ``notes``, if ever
             return index
         except (ValueError, KeyError, TypeError, IndexError):
             return None
