@@ -44,10 +44,12 @@ def built(events: list[Event]) -> LogIndex:
 
 
 def notes_of(index: LogIndex, roadmap: str) -> list[tuple[Any, ...]]:
-    """The note events the index holds for ``roadmap``: every field and the day."""
+    """The note events the index holds for ``roadmap``: every field, the day and the
+    time's text kept for the JSON export."""
     held = index.notes(roadmap)
     assert held is not None
-    return [(*(getattr(e, f) for f in FIELDS), e.day, e.ts.isoformat()) for e in held]
+    assert all(e.at == e.ts.isoformat() for e in held)
+    return [(*(getattr(e, f) for f in FIELDS), e.day, e.at) for e in held]
 
 
 def columns(index: LogIndex) -> list[tuple[Any, ...]]:

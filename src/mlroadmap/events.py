@@ -300,11 +300,13 @@ def read_events(lines: list[bytes]) -> list[PlainEvent | None]:
 class IndexedEvent(PlainEvent):
     """A ``PlainEvent`` read through the log's index, its ``day`` the one the index
     holds for its line: worked out as ``Placed.day`` works it out when the line was
-    indexed, in the same time zone (an index of another zone is never used)."""
+    indexed, in the same time zone (an index of another zone is never used).
+    ``at`` is ``ts.isoformat()`` when it is at hand (the index keeps it), else None."""
 
-    __slots__ = ("day",)
+    __slots__ = ("at", "day")
 
     day: date  # the index's, rather than ``Placed.day`` worked out again
+    at: str | None
 
 
 def read_indexed(lines: list[bytes], days: Sequence[date]) -> list[IndexedEvent | None]:
@@ -397,6 +399,7 @@ def _read(decoded: list[Any], days: Sequence[date] | None) -> Sequence[PlainEven
         else:
             dated: IndexedEvent = new(IndexedEvent)
             dated.day = day
+            dated.at = None
             event = dated
         event.id = id_
         event.seq = seq

@@ -15,10 +15,14 @@ from datetime import date
 from itertools import pairwise
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from mlroadmap.events import IndexedEvent
 from mlroadmap.models import Node, Roadmap
 from mlroadmap.progress import DONE, SKIPPED, STARTED, TODO, ItemState
+
+if TYPE_CHECKING:
+    from mlroadmap.records import EventLike
 
 MAX_HEADING = 6
 MAX_TITLE = 100  # the importer shortens longer titles read from Markdown
@@ -294,7 +298,7 @@ def json_text(roadmap: Roadmap, states: dict[str, ItemState], started: date | No
             inner = pad + "  "
             deeper = inner + "  "
             notes = [
-                f'{{{deeper}"at": "{e.ts.isoformat()}",{deeper}"day": "{e.day.isoformat()}",'
+                f'{{{deeper}"at": "{_time_text(e)}",{deeper}"day": "{e.day.isoformat()}",'
                 f'{deeper}"text": {_string(e.note) if e.note is not None else "null"}{inner}}}'
                 for e in state.notes
             ]
@@ -339,6 +343,13 @@ def json_text(roadmap: Roadmap, states: dict[str, ItemState], started: date | No
     ]
     listed = "[\n    " + ",\n    ".join(children) + "\n  ]" if children else "[]"
     return head + ',\n  "children": ' + listed + "\n}\n"
+
+
+def _time_text(event: EventLike) -> str:
+    """``event.ts.isoformat()``, kept by an event read from the log's index."""
+    if type(event) is IndexedEvent and event.at is not None:
+        return event.at
+    return event.ts.isoformat()
 
 
 def _node_head(node: Node, pad: str) -> str:

@@ -315,6 +315,7 @@ class LogIndex:
                     event.id = id_
                     event.seq = seq
                     event.ts = parse_time(ts)
+                    event.at = ts  # as ``ts.isoformat()`` wrote it
                     event.action = action
                     event.on = parse_day(on) if on is not None else None
                     event.note = note
