@@ -27,7 +27,7 @@ import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta, timezone
 from itertools import compress
 from typing import TYPE_CHECKING, Any
@@ -297,8 +297,7 @@ class LogIndex:
         events: list[IndexedEvent] = []
         append = events.append
         try:
-            for line in b"".join(self.noted_bytes).split(b"\n")[:-1]:
-                columns = json.loads(line)
+            for columns in _json_lines(self.noted_bytes):
                 code, day = columns["code"], columns["day"]
                 if not (type(code) is type(day) is list and len(code) == len(day)):
                     return None
@@ -533,6 +532,24 @@ class IndexedLog:
             f"{self.path}: the store changed while it was being read",
             hint="run the command again",
         )
+
+
+def _json_lines(parts: list[bytes | memoryview]) -> Iterator[Any]:
+    """The value of each line of JSON in ``parts`` (each part whole lines), decoded
+    where it lies in the text (a large index has megabytes of them)."""
+    decode = _DECODER.raw_decode
+    for part in parts:
+        text = str(part, "utf-8")
+        at, end = 0, len(text)
+        while at < end:
+            value, at = decode(text, at)
+            if text[at] != "\n":
+                raise ValueError("not one value a line")
+            at += 1
+            yield value
+
+
+_DECODER = json.JSONDecoder()
 
 
 class _NoteColumns:
