@@ -117,6 +117,31 @@ def _node_payload(node: Node, state: ItemState | None, exact_title: bool) -> str
     text = '{"kind":' + _string(node.kind)
     if exact_title:
         text += ',"title":' + _string(node.title)
+    if node.description or node.weeks or node.aliases or node.renamed_from or node.resources:
+        text += _rarer_fields(node)
+    if state is not None and not node.children:
+        if state.status != TODO:
+            text += ',"status":' + _string(state.status)
+            if state.day is not None:
+                text += ',"day":"' + state.day.isoformat() + '"'
+            if state.undated:
+                text += ',"undated":true'
+        if state.notes:
+            notes = ",".join(
+                [
+                    f'{{"text":{"null" if e.note is None else _string(e.note)},'
+                    f'"day":"{e.day.isoformat()}"}}'
+                    for e in state.notes
+                ]
+            )
+            text = f'{text},"notes":[{notes}]'
+    return _comment(text + "}")
+
+
+def _rarer_fields(node: Node) -> str:
+    """The part of a node's comment after its title: its description, weeks, aliases,
+    old IDs and resources, those it has."""
+    text = ""
     if node.description:
         text += ',"description":' + _string(node.description)
     if node.weeks:
@@ -127,24 +152,7 @@ def _node_payload(node: Node, state: ItemState | None, exact_title: bool) -> str
         text += ',"renamed_from":' + compact_json(node.renamed_from)
     if node.resources:
         text += ',"resources":' + compact_json(node.to_dict()["resources"])
-    if state is not None and not node.children:
-        if state.status != TODO:
-            text += ',"status":' + _string(state.status)
-            if state.day is not None:
-                text += ',"day":"' + state.day.isoformat() + '"'
-            if state.undated:
-                text += ',"undated":true'
-        if state.notes:
-            notes = [
-                '{"text":'
-                + (_string(e.note) if e.note is not None else "null")
-                + ',"day":"'
-                + e.day.isoformat()
-                + '"}'
-                for e in state.notes
-            ]
-            text += ',"notes":[' + ",".join(notes) + "]"
-    return _comment(text + "}")
+    return text
 
 
 def markdown(roadmap: Roadmap, states: dict[str, ItemState], started: date | None = None) -> str:
