@@ -9,9 +9,10 @@ writes (property tests hold it to that), so a tick never imports Pydantic.
 Values outside what it checks (a time zone with seconds, text that is not
 valid Unicode) are left to ``Event``, which accepts or refuses them.
 
-``read_event`` reads an event back, through the log's index, from a line
-validated when it was indexed: without Pydantic when the line is in the form
-the store writes (any other is left to the store's validator).
+``read_indexed`` reads events back, through the log's index, from lines
+validated when they were indexed: without Pydantic when a line is in the form
+the store writes (any other is left to the store's validator), each with the
+day the index holds for it. ``read_event`` reads one line so.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ __all__ = [
     "last_day",
     "local_zone",
     "read_event",
-    "read_events",
     "read_indexed",
 ]
 
@@ -292,11 +292,6 @@ def read_event(line: bytes) -> PlainEvent | None:
     return _read(_decoded([line]), None)[0]
 
 
-def read_events(lines: list[bytes]) -> list[PlainEvent | None]:
-    """``read_event`` of each line, the lines' JSON decoded in one go."""
-    return _read(_decoded(lines), None)
-
-
 class IndexedEvent(PlainEvent):
     """A ``PlainEvent`` read through the log's index, its ``day`` the one the index
     holds for its line: worked out as ``Placed.day`` works it out when the line was
@@ -310,8 +305,8 @@ class IndexedEvent(PlainEvent):
 
 
 def read_indexed(lines: list[bytes], days: Sequence[date]) -> list[IndexedEvent | None]:
-    """``read_events`` of lines read through the log's index, each event with its
-    line's day from ``days`` (the index's, one a line)."""
+    """``read_event`` of each line read through the log's index (their JSON decoded
+    in one go), each event with its line's day from ``days`` (the index's)."""
     return _read(_decoded(lines), days)
 
 

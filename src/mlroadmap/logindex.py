@@ -432,7 +432,8 @@ class IndexedLog:
     lines were validated when they were indexed, so a line in the form the
     store writes is read back without Pydantic, with the day the index holds
     for it (``events.read_indexed``); any other, and any read of many lines,
-    goes through ``validator()``.
+    goes through ``validator()``. The events that carry notes come from the
+    index itself (``notes``), without reading a line.
     ``held`` is a log read into memory whole (an older format has no lines):
     its index's offsets are positions in that list.
     """
