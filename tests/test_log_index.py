@@ -182,6 +182,21 @@ def test_note_columns_that_do_not_read_back_leave_the_export_to_the_logs_lines(
         assert LogIndex.from_bytes(path.read_bytes(), zone=_zone()) is not None  # left as it was
 
 
+def test_note_text_that_is_not_unicode_is_read_from_the_lines_not_the_columns() -> None:
+    from mlroadmap.events import PlainEvent
+
+    ts = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    events = [
+        PlainEvent(id="abcdefgh", ts=ts, roadmap="demo", item="a", action="note", note="ok"),
+        PlainEvent(id="ijklmnop", ts=ts, roadmap="demo", item="a", action="note", note="\udcff"),
+    ]
+    index = LogIndex.build(enumerate(events), zone=ZONE, store_key=None, covered=0, crc=0)
+    back = LogIndex.from_bytes(index.to_bytes(), zone=ZONE)
+    assert back is not None
+    assert columns(back) == columns(index)
+    assert back.notes("demo") is None  # so IndexedLog.notes reads the lines
+
+
 def test_an_id_hash_is_the_same_in_every_process() -> None:
     # Python's own hash() of a string changes from one process to the next; this must not.
     ids = ["0123456789abcdef", "abcdefgh", "abcdefgi"]

@@ -578,8 +578,11 @@ class _NoteColumns:
         self.count += 1
 
     def to_line(self) -> bytes:
-        """The columns as one line of JSON (its strings' line breaks are escaped)."""
-        return json.dumps(self.columns, ensure_ascii=False, separators=(",", ":")).encode()
+        """The columns as one line of JSON (its strings' line breaks are escaped). Text
+        that is not Unicode, which no validated line holds, is kept as it is: it does
+        not read back, and the log's lines are read instead."""
+        text = json.dumps(self.columns, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8", "surrogatepass")
 
 
 def _line_at(fd: int, offset: int) -> bytes:
