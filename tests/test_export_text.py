@@ -1,8 +1,8 @@
 """The text an export writes: Markdown escaping, the JSON of its comments, CSV rows,
 and the counts the JSON export adds up itself.
 
-The quick paths (titles that need no escaping, comments written by
-pydantic-core, CSV rows that need no quoting) must write exactly what the
+The quick paths (titles that need no escaping, a node's comment written
+field by field, CSV rows that need no quoting) must write exactly what the
 general ones write, whatever the text: pipes, brackets, backslashes, every
 kind of whitespace, control and bidirectional characters, Markdown's
 specials and lone surrogates.
@@ -14,14 +14,27 @@ import csv
 import io
 import json
 import sys
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlroadmap.exporter import _csv_line, _escape, _escape_all, compact_json, json_text, payload
-from mlroadmap.models import Roadmap
+from mlroadmap.events import PlainEvent
+from mlroadmap.exporter import (
+    _csv_line,
+    _escape,
+    _escape_all,
+    _node_fields,
+    _node_payload,
+    compact_json,
+    json_document,
+    json_text,
+    payload,
+)
+from mlroadmap.models import Node, Resource, Roadmap
 from mlroadmap.progress import ItemState, counts, status_of
+from mlroadmap.vocabulary import Status
 from tests.test_progress import trees
 
 # Every character str.split() splits on, the ones Markdown and HTML comments
@@ -115,12 +128,123 @@ def test_a_comment_reads_back_to_its_fields_and_never_closes_early(
     assert json.loads(inner) == fields
 
 
+@st.composite
+def nodes_with_states(draw: st.DrawFn) -> tuple[Node, ItemState | None]:
+    """A node with any of its fields set to hostile text, and its item's state."""
+    maybe = st.one_of(st.none(), hostile)
+    resources = st.lists(
+        st.builds(Resource, title=hostile, url=maybe, kind=st.sampled_from(["other", "video"]),
+                  note=maybe),
+        max_size=2,
+    )  # fmt: skip
+    node = Node(
+        id="an-item",
+        title=draw(hostile),
+        kind=draw(st.sampled_from(["topic", "project", "section", "group"])),
+        description=draw(maybe),
+        weeks=draw(st.lists(st.integers(1, 52), max_size=3)),
+        aliases=draw(st.lists(hostile, max_size=2)),
+        renamed_from=draw(st.lists(st.sampled_from(["old-1", "old-2"]), max_size=2)),
+        resources=draw(resources),
+        children=[Node(id="child", title="C")] if draw(st.integers(0, 4)) == 0 else [],
+    )
+    if draw(st.booleans()):
+        return node, None
+    state = ItemState()
+    state.status = draw(st.sampled_from([*Status, *(s.value for s in Status)]))
+    state.day = draw(st.one_of(st.none(), st.dates(date(1970, 1, 1), date(2999, 12, 31))))
+    state.undated = draw(st.booleans())
+    for n in range(draw(st.integers(0, 3))):
+        on = draw(st.dates(date(1970, 1, 1), date(2999, 12, 31)))
+        text = draw(st.one_of(hostile, st.none()))
+        ts = datetime(2026, 3, 2, tzinfo=timezone.utc)
+        state.notes.append(
+            PlainEvent(id=f"note-{n:04d}", ts=ts, roadmap="r", item="an-item", action="note",
+                       on=on, note=text)
+        )  # fmt: skip
+    return node, state
+
+
+@settings(max_examples=500, deadline=None)
+@given(nodes_with_states(), st.booleans())
+def test_a_nodes_comment_is_the_comment_of_its_fields(
+    case: tuple[Node, ItemState | None], exact_title: bool
+) -> None:
+    node, state = case
+    assert _node_payload(node, state, exact_title) == payload(
+        _node_fields(node, state, exact_title)
+    )
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(hostile, st.sampled_from(["", ",", '"', "\r\n", " "])), min_size=1))
 def test_a_csv_line_is_what_the_csv_module_writes(row: list[str]) -> None:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(row)
     assert _csv_line(row) + "\n" == out.getvalue()
+
+
+@st.composite
+def roadmaps_with_states(draw: st.DrawFn) -> tuple[Roadmap, dict[str, ItemState], date | None]:
+    """A roadmap of hostile text (branches nested up to four deep, every kind of
+    field), and states with notes for some of its items and for IDs it lacks."""
+    ids = iter(range(10_000))
+    maybe = st.one_of(st.none(), hostile)
+
+    def node(depth: int) -> dict[str, Any]:
+        doc: dict[str, Any] = {"id": f"n{next(ids)}", "title": draw(hostile)}
+        extra = draw(st.sampled_from(["", "", "kind", "description", "weeks", "aliases",
+                                      "renamed_from", "resources"]))  # fmt: skip
+        if extra == "kind":
+            doc["kind"] = draw(st.sampled_from(["project", "section", "topic"]))
+        elif extra == "description":
+            doc["description"] = draw(hostile)
+        elif extra == "weeks":
+            doc["weeks"] = draw(st.lists(st.integers(1, 52), min_size=1, max_size=3))
+        elif extra == "aliases":
+            doc["aliases"] = draw(st.lists(hostile, min_size=1, max_size=2))
+        elif extra == "renamed_from":
+            doc["renamed_from"] = [f"old-{doc['id']}"]
+        elif extra == "resources":
+            doc["resources"] = [{"title": draw(hostile), "url": draw(maybe), "note": draw(maybe),
+                                 "kind": draw(st.sampled_from(["other", "book"]))}]  # fmt: skip
+        if depth < 4 and draw(st.integers(0, 2)) == 0:
+            doc["children"] = [node(depth + 1) for _ in range(draw(st.integers(1, 3)))]
+        return doc
+
+    top = {"id": "r", "title": draw(hostile), "summary": draw(hostile),
+           "source": {"title": draw(hostile), "author": draw(maybe), "url": draw(maybe)},
+           "description": draw(maybe),
+           "duration_weeks": draw(st.one_of(st.none(), st.integers(1, 60))),
+           "children": [node(1) for _ in range(draw(st.integers(0, 5)))]}  # fmt: skip
+    roadmap = Roadmap.from_dict(top)
+    states: dict[str, ItemState] = {}
+    for item in draw(st.lists(st.sampled_from([*roadmap.index.entries, "gone"]), unique=True)):
+        state = states[item] = ItemState()
+        state.status = draw(st.sampled_from([*Status, *(s.value for s in Status)]))
+        state.day = draw(st.one_of(st.none(), st.dates(date(1970, 1, 1), date(2999, 12, 31))))
+        state.undated = draw(st.booleans())
+        for n in range(draw(st.integers(0, 2))):
+            offset = timezone(timedelta(minutes=draw(st.integers(-14 * 60, 14 * 60))))
+            ts = draw(st.datetimes(datetime(1970, 1, 2), datetime(2999, 12, 30)))
+            state.notes.append(
+                PlainEvent(id=f"note-{n:04d}", ts=ts.replace(tzinfo=offset), roadmap="r",
+                           item=item, action="note", note=draw(maybe),
+                           on=draw(st.one_of(st.none(), st.dates())))
+            )  # fmt: skip
+    started = draw(st.one_of(st.none(), st.dates()))
+    return roadmap, states, started
+
+
+@settings(max_examples=300, deadline=None)
+@given(roadmaps_with_states())
+def test_the_json_export_is_its_document_as_the_standard_library_writes_it(
+    case: tuple[Roadmap, dict[str, ItemState], date | None],
+) -> None:
+    roadmap, states, started = case
+    document = json_document(roadmap, states, started)
+    expected = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    assert json_text(roadmap, states, started) == expected
 
 
 @given(trees())

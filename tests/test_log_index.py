@@ -32,7 +32,7 @@ from mlroadmap.records import Event, LogEvent
 from mlroadmap.store import Store
 
 from .cli_run import install_clock, run, run_json
-from .test_light_log import event_lines, make_events, rows_strategy, same_event
+from .test_light_log import FIELDS, event_lines, make_events, rows_strategy, same_event
 
 ZONE = "test-zone"
 LIGHT = TypeAdapter(LogEvent)
@@ -41,6 +41,15 @@ LIGHT = TypeAdapter(LogEvent)
 def built(events: list[Event]) -> LogIndex:
     """An index whose offsets are the events' positions in ``events``."""
     return LogIndex.build(enumerate(events), zone=ZONE, store_key=None, covered=0, crc=0)
+
+
+def notes_of(index: LogIndex, roadmap: str) -> list[tuple[Any, ...]]:
+    """The note events the index holds for ``roadmap``: every field, the day and the
+    time's text kept for the JSON export."""
+    held = index.notes(roadmap)
+    assert held is not None
+    assert all(e.at == e.ts.isoformat() for e in held)
+    return [(*(getattr(e, f) for f in FIELDS), e.day, e.at) for e in held]
 
 
 def columns(index: LogIndex) -> list[tuple[Any, ...]]:
@@ -81,6 +90,12 @@ def test_the_index_holds_the_log_by_day_and_answers_filters_as_the_events_do(
         e.id for e in by_day(events) if e.roadmap == "demo" and (e.note or e.replaces is not None)
     ]
     assert [events[index.offsets[p]].id for p in index.noted("demo")] == noted
+    # ... and holds those events whole, with their days, in the order they were indexed
+    assert notes_of(index, "demo") == [
+        (*(getattr(e, f) for f in FIELDS), e.day, e.ts.isoformat())
+        for e in events
+        if e.roadmap == "demo" and (e.note or e.replaces is not None)
+    ]
     assert index.per_item() == Counter((e.roadmap, e.item) for e in events)
     assert index.duplicates == len(events) - len({e.id for e in events})
 
@@ -95,6 +110,8 @@ def test_an_index_grown_by_appended_events_is_the_index_built_whole(
     grown = built(events[:cut])
     assert grown.extend(list(enumerate(events))[cut:], store_key=None, covered=7, crc=9)
     assert columns(grown) == columns(whole)
+    for roadmap in ("demo", "other"):
+        assert notes_of(grown, roadmap) == notes_of(whole, roadmap)
     assert (grown.last, grown.low, grown.high, grown.duplicates) == (
         whole.last,
         whole.low,
@@ -130,6 +147,7 @@ def test_the_index_file_reads_back_whole_and_any_damaged_byte_is_noticed(
     back = LogIndex.from_bytes(raw, zone=ZONE)
     assert back is not None
     assert columns(back) == columns(index)
+    assert notes_of(back, "demo") == notes_of(index, "demo")
     assert (back.store_key, back.last, back.low, back.high) == (
         index.store_key,
         index.last,
@@ -142,6 +160,41 @@ def test_the_index_file_reads_back_whole_and_any_damaged_byte_is_noticed(
     damaged = raw[:at] + bytes([raw[at] ^ flip]) + raw[at + 1 :]
     assert LogIndex.from_bytes(damaged, zone=ZONE) is None
     assert LogIndex.from_bytes(raw[: data.draw(st.integers(0, len(raw) - 1))], zone=ZONE) is None
+
+
+def test_note_columns_that_do_not_read_back_leave_the_export_to_the_logs_lines(
+    clocked: Path,
+) -> None:
+    run("note", "derivatives", "first try")
+    run("note", "derivatives", "second try")
+    expected = run("export", "--format", "json").stdout
+    path = index_file(clocked)
+    index = LogIndex.from_bytes(path.read_bytes(), zone=_zone())
+    assert index is not None
+    held = index.notes("ml-12-weeks")
+    assert held is not None
+    assert [e.note for e in held] == ["first try", "second try"]
+    for junk in (b"[]", b'{"code":[0],"day":[1]}', b"not json"):
+        index.noted_bytes = [junk + b"\n"]  # whole (the file's checksum holds), not columns
+        assert index.notes("ml-12-weeks") is None
+        path.write_bytes(index.to_bytes())
+        assert run("export", "--format", "json").stdout == expected
+        assert LogIndex.from_bytes(path.read_bytes(), zone=_zone()) is not None  # left as it was
+
+
+def test_note_text_that_is_not_unicode_is_read_from_the_lines_not_the_columns() -> None:
+    from mlroadmap.events import PlainEvent
+
+    ts = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    events = [
+        PlainEvent(id="abcdefgh", ts=ts, roadmap="demo", item="a", action="note", note="ok"),
+        PlainEvent(id="ijklmnop", ts=ts, roadmap="demo", item="a", action="note", note="\udcff"),
+    ]
+    index = LogIndex.build(enumerate(events), zone=ZONE, store_key=None, covered=0, crc=0)
+    back = LogIndex.from_bytes(index.to_bytes(), zone=ZONE)
+    assert back is not None
+    assert columns(back) == columns(index)
+    assert back.notes("demo") is None  # so IndexedLog.notes reads the lines
 
 
 def test_an_id_hash_is_the_same_in_every_process() -> None:

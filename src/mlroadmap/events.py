@@ -9,23 +9,27 @@ writes (property tests hold it to that), so a tick never imports Pydantic.
 Values outside what it checks (a time zone with seconds, text that is not
 valid Unicode) are left to ``Event``, which accepts or refuses them.
 
-``read_event`` reads an event back, through the log's index, from a line
-validated when it was indexed: without Pydantic when the line is in the form
-the store writes (any other is left to the store's validator).
+``read_indexed`` reads events back, through the log's index, from lines
+validated when they were indexed: without Pydantic when a line is in the form
+the store writes (any other is left to the store's validator), each with the
+day the index holds for it. ``read_event`` reads one line so.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from itertools import repeat
+from typing import TYPE_CHECKING, Any, overload
 
 from mlroadmap.vocabulary import ACTIONS, ID_RE, MAX_ID_LENGTH
 
 __all__ = [
     "FIRST_DAY",
     "MAX_NOTE_LENGTH",
+    "IndexedEvent",
     "Placed",
     "PlainEvent",
     "day_in_range",
@@ -33,7 +37,7 @@ __all__ = [
     "last_day",
     "local_zone",
     "read_event",
-    "read_events",
+    "read_indexed",
 ]
 
 # The days a record may name: from the Unix epoch to the day after today
@@ -285,67 +289,126 @@ _KEYS = frozenset(("id", "seq", "ts", "roadmap", "item", "action", "on", "note",
 def read_event(line: bytes) -> PlainEvent | None:
     """The event of ``line``, a line validated already: None when it is not in the
     plain form the store writes (then ``LogEvent``'s validator reads it)."""
-    try:
-        return _plain(_decode(line.decode("utf-8")))
-    except ValueError:
-        return None
+    return _read(_decoded([line]), None)[0]
 
 
-def read_events(lines: list[bytes]) -> list[PlainEvent | None]:
-    """``read_event`` of each line, the lines' JSON decoded in one go."""
+class IndexedEvent(PlainEvent):
+    """A ``PlainEvent`` read through the log's index, its ``day`` the one the index
+    holds for its line: worked out as ``Placed.day`` works it out when the line was
+    indexed, in the same time zone (an index of another zone is never used).
+    ``at`` is ``ts.isoformat()`` when it is at hand (the index keeps it), else None."""
+
+    __slots__ = ("at", "day")
+
+    day: date  # the index's, rather than ``Placed.day`` worked out again
+    at: str | None
+
+
+def read_indexed(lines: list[bytes], days: Sequence[date]) -> list[IndexedEvent | None]:
+    """``read_event`` of each line read through the log's index (their JSON decoded
+    in one go), each event with its line's day from ``days`` (the index's)."""
+    return _read(_decoded(lines), days)
+
+
+def _decoded(lines: list[bytes]) -> list[Any]:
+    """The JSON value of each line (``_NOT_JSON`` for a line that is not JSON),
+    decoded in one go when every line is one value."""
     try:
-        decoded = _decode("[" + b",".join(lines).decode("utf-8") + "]")
+        decoded: list[Any] = _decode("[" + b",".join(lines).decode("utf-8") + "]")
     except ValueError:  # a line that is not JSON: each one on its own
-        return [read_event(line) for line in lines]
-    if len(decoded) != len(lines):  # a line with a comma between two values
-        return [read_event(line) for line in lines]
-    return [_plain(fields) for fields in decoded]
+        decoded = []
+    if len(decoded) == len(lines):  # else a line with a comma between two values
+        return decoded
+    return [_decode_one(line) for line in lines]
 
 
-def _canonical_time(ts: str) -> bool:
-    """The UTC form the store writes, to the second or the microsecond (what
-    ``_TIME`` matches, checked more quickly; ``fromisoformat`` checks the digits)."""
-    return (
-        (len(ts) == 20 or (len(ts) == 27 and ts[19] == "."))
-        and ts[-1] == "Z"
-        and (ts[4] == ts[7] == "-" and ts[10] == "T" and ts[13] == ts[16] == ":")
-    )
+_NOT_JSON = object()
 
 
-def _plain(fields: Any) -> PlainEvent | None:
-    if type(fields) is not dict or not _KEYS.issuperset(fields):
-        return None
-    get = fields.get
-    id_, roadmap, item, action = get("id"), get("roadmap"), get("item"), get("action")
-    if not (type(id_) is type(roadmap) is type(item) is type(action) is str):
-        return None
-    note, reverts, replaces = get("note"), get("reverts"), get("replaces")
-    if (
-        (note is not None and type(note) is not str)
-        or (reverts is not None and type(reverts) is not str)
-        or (replaces is not None and type(replaces) is not str)
-    ):
-        return None
-    seq, undated, ts, on = get("seq"), get("undated"), get("ts"), get("on")
-    if (seq is not None and type(seq) is not int) or (undated is not None and undated is not True):
-        return None
-    if type(ts) is not str or not (_canonical_time(ts) or _TIME.match(ts)):
-        return None
-    if on is not None and (type(on) is not str or not _DAY.match(on)):
-        return None
+def _decode_one(line: bytes) -> Any:
     try:
-        return PlainEvent(
-            id=id_,
-            seq=seq,
-            ts=datetime.fromisoformat(ts),
-            roadmap=roadmap,
-            item=item,
-            action=action,
-            on=date.fromisoformat(on) if on is not None else None,
-            note=note,
-            undated=undated,
-            reverts=reverts,
-            replaces=replaces,
-        )
+        return _decode(line.decode("utf-8"))
     except ValueError:
-        return None
+        return _NOT_JSON
+
+
+@overload
+def _read(decoded: list[Any], days: None) -> list[PlainEvent | None]: ...
+@overload
+def _read(decoded: list[Any], days: Sequence[date]) -> list[IndexedEvent | None]: ...
+def _read(decoded: list[Any], days: Sequence[date] | None) -> Sequence[PlainEvent | None]:
+    """The events of decoded lines in the plain form the store writes, None for any
+    other; each an ``IndexedEvent`` with its day when ``days`` are given.
+
+    One loop over every line, the checks written out in it: an export reads the
+    events of every note (a large log has tens of thousands) this way.
+    """
+    keys, new, time_form, fromisoformat = _KEYS, object.__new__, _TIME.match, _fromisoformat
+    out: list[PlainEvent | None] = []
+    append = out.append
+    paired = zip(decoded, repeat(None)) if days is None else zip(decoded, days, strict=True)
+    for fields, day in paired:
+        if type(fields) is not dict or not keys.issuperset(fields):
+            append(None)
+            continue
+        try:  # the fields every event has (a validated line has them all)
+            id_, ts, roadmap = fields["id"], fields["ts"], fields["roadmap"]
+            item, action = fields["item"], fields["action"]
+        except KeyError:
+            append(None)
+            continue
+        get = fields.get
+        note, seq, on = get("note"), get("seq"), get("on")
+        undated, reverts, replaces = get("undated"), get("reverts"), get("replaces")
+        if not (
+            type(id_) is type(roadmap) is type(item) is type(action) is type(ts) is str
+            and (note is None or type(note) is str)
+            and (seq is None or type(seq) is int)
+            and (on is None or (type(on) is str and _DAY.match(on) is not None))
+            and (undated is None or undated is True)
+            and (reverts is None or type(reverts) is str)
+            and (replaces is None or type(replaces) is str)
+            # The UTC form the store writes, to the second or the microsecond (what
+            # ``_TIME`` matches, checked more quickly; ``fromisoformat`` checks the digits).
+            and (
+                (
+                    (len(ts) == 20 or (len(ts) == 27 and ts[19] == "."))
+                    and ts[-1] == "Z"
+                    and ts[4] == ts[7] == "-"
+                    and ts[10] == "T"
+                    and ts[13] == ts[16] == ":"
+                )
+                or time_form(ts) is not None
+            )
+        ):
+            append(None)
+            continue
+        try:
+            when = fromisoformat(ts)
+            on_day = None if on is None else date.fromisoformat(on)
+        except ValueError:
+            append(None)
+            continue
+        if day is None:
+            event: PlainEvent = new(PlainEvent)
+        else:
+            dated: IndexedEvent = new(IndexedEvent)
+            dated.day = day
+            dated.at = None
+            event = dated
+        event.id = id_
+        event.seq = seq
+        event.ts = when
+        event.roadmap = roadmap
+        event.item = item
+        event.action = action
+        event.on = on_day
+        event.note = note
+        event.undated = undated
+        event.reverts = reverts
+        event.replaces = replaces
+        append(event)
+    return out
+
+
+_fromisoformat = datetime.fromisoformat

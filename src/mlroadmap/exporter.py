@@ -13,11 +13,16 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from itertools import pairwise
+from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from mlroadmap.events import IndexedEvent
 from mlroadmap.models import Node, Roadmap
 from mlroadmap.progress import DONE, SKIPPED, STARTED, TODO, ItemState
+
+if TYPE_CHECKING:
+    from mlroadmap.records import EventLike
 
 MAX_HEADING = 6
 MAX_TITLE = 100  # the importer shortens longer titles read from Markdown
@@ -57,7 +62,12 @@ def _escape_all(text: str) -> str:
 
 def payload(fields: dict[str, Any]) -> str:
     """A comment carrying exact values Markdown cannot (JSON; no "--" inside, as HTML needs)."""
-    text = compact_json(fields).replace("<", "\\u003c").replace(">", "\\u003e")
+    return _comment(compact_json(fields))
+
+
+def _comment(text: str) -> str:
+    """``payload`` of fields whose compact JSON is ``text``."""
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e")
     return "<!-- mlroadmap " + text.replace("--", "-\\u002d") + " -->"
 
 
@@ -100,6 +110,51 @@ def _node_fields(node: Node, state: ItemState | None, exact_title: bool) -> dict
     return fields
 
 
+def _node_payload(node: Node, state: ItemState | None, exact_title: bool) -> str:
+    """``payload(_node_fields(node, state, exact_title))``, the JSON written field by
+    field (a large roadmap has one comment a node): each string as the standard
+    library writes it (its own string encoder), the rarer lists by ``compact_json``."""
+    text = '{"kind":' + _string(node.kind)
+    if exact_title:
+        text += ',"title":' + _string(node.title)
+    if node.description or node.weeks or node.aliases or node.renamed_from or node.resources:
+        text += _rarer_fields(node)
+    if state is not None and not node.children:
+        if state.status != TODO:
+            text += ',"status":' + _string(state.status)
+            if state.day is not None:
+                text += ',"day":"' + state.day.isoformat() + '"'
+            if state.undated:
+                text += ',"undated":true'
+        if state.notes:
+            notes = ",".join(
+                [
+                    f'{{"text":{"null" if e.note is None else _string(e.note)},'
+                    f'"day":"{e.day.isoformat()}"}}'
+                    for e in state.notes
+                ]
+            )
+            text = f'{text},"notes":[{notes}]'
+    return _comment(text + "}")
+
+
+def _rarer_fields(node: Node) -> str:
+    """The part of a node's comment after its title: its description, weeks, aliases,
+    old IDs and resources, those it has."""
+    text = ""
+    if node.description:
+        text += ',"description":' + _string(node.description)
+    if node.weeks:
+        text += ',"weeks":' + compact_json(node.weeks)
+    if node.aliases:
+        text += ',"aliases":' + compact_json(node.aliases)
+    if node.renamed_from:
+        text += ',"renamed_from":' + compact_json(node.renamed_from)
+    if node.resources:
+        text += ',"resources":' + compact_json(node.to_dict()["resources"])
+    return text
+
+
 def markdown(roadmap: Roadmap, states: dict[str, ItemState], started: date | None = None) -> str:
     """The roadmap as a Markdown checklist; each heading and entry carries its ID and,
     in a comment, what Markdown cannot say exactly (kind, weeks, description,
@@ -121,8 +176,8 @@ def markdown(roadmap: Roadmap, states: dict[str, ItemState], started: date | Non
     def labelled(node: Node, state: ItemState | None) -> str:
         """The node's title as Markdown shows it, then its ID and its fields in comments."""
         escaped = _escape(node.title)
-        fields = _node_fields(node, state, _needs_exact_title(node.title, escaped))
-        return f"{escaped} <!-- id: {node.id} --> {payload(fields)}"
+        comment = _node_payload(node, state, _needs_exact_title(node.title, escaped))
+        return f"{escaped} <!-- id: {node.id} --> {comment}"
 
     def entry(node: Node, pad: str) -> None:
         if node.children:
@@ -227,15 +282,108 @@ def _csv_line(row: Sequence[str]) -> str:
 
 
 def json_text(roadmap: Roadmap, states: dict[str, ItemState], started: date | None = None) -> str:
+    """``json_document`` as ``json.dumps(..., ensure_ascii=False, indent=2)`` writes
+    it, and a line end. Written node by node without making the document (a large
+    roadmap has thousands of items and notes): each item's usual fields directly,
+    any other field of a node by ``indented_json``."""
+    get = states.get
+    done, skipped, started_ = DONE, SKIPPED, STARTED
+
+    def item(node: Node, pad: str) -> tuple[str, str]:
+        """The item at ``pad`` (a line end and its fields' indent), and its status."""
+        text = "{" + pad + _node_head(node, pad)
+        state = get(node.id)
+        if state is None:
+            return f'{text},{pad}"status": "todo"{pad[:-2]}}}', TODO
+        status = str(state.status)
+        text = f'{text},{pad}"status": {_string(status)}'
+        if state.status != TODO:
+            if state.day is not None:
+                text = f'{text},{pad}"day": "{state.day.isoformat()}"'
+            if state.undated:
+                text = f'{text},{pad}"undated": true'
+        if state.notes:
+            inner = pad + "  "
+            deeper = inner + "  "
+            notes = [
+                f'{{{deeper}"at": "{_time_text(e)}",{deeper}"day": "{e.day.isoformat()}",'
+                f'{deeper}"text": {_string(e.note) if e.note is not None else "null"}{inner}}}'
+                for e in state.notes
+            ]
+            text = f'{text},{pad}"notes": [{inner}{("," + inner).join(notes)}{pad}]'
+        return f"{text}{pad[:-2]}}}", status
+
+    def branch(node: Node, pad: str, sums: list[int]) -> str:
+        """The branch at ``pad``; adds its [done, skipped, started, total] into ``sums``."""
+        inner = pad + "    "
+        mine = [0, 0, 0, 0]
+        children: list[str] = []
+        for child in node.children:
+            if child.children:
+                children.append(branch(child, inner, mine))
+                continue
+            text, status = item(child, inner)
+            children.append(text)
+            if status == done:
+                mine[0] += 1
+            elif status == skipped:
+                mine[1] += 1
+            elif status == started_:
+                mine[2] += 1
+            mine[3] += 1
+        for i, n in enumerate(mine):
+            sums[i] += n
+        head, around = _node_head(node, pad), inner[:-2]
+        return (
+            f'{{{pad}{head},{pad}"done": {mine[0]},{pad}"skipped": {mine[1]},{pad}"started": '
+            f'{mine[2]},{pad}"total": {mine[3]},{pad}"children": [{around}'
+            f"{(',' + around).join(children)}{pad}]{pad[:-2]}}}"
+        )
+
+    top: dict[str, object] = roadmap.to_dict()
+    if started is not None:
+        top["started"] = started.isoformat()
+    head = indented_json(top)[:-2]  # without its closing line ("\n}")
+    whole = [0, 0, 0, 0]
+    children = [
+        branch(n, "\n      ", whole) if n.children else item(n, "\n      ")[0]
+        for n in roadmap.children
+    ]
+    listed = "[\n    " + ",\n    ".join(children) + "\n  ]" if children else "[]"
+    return head + ',\n  "children": ' + listed + "\n}\n"
+
+
+def _time_text(event: EventLike) -> str:
+    """``event.ts.isoformat()``, kept by an event read from the log's index."""
+    if type(event) is IndexedEvent and event.at is not None:
+        return event.at
+    return event.ts.isoformat()
+
+
+def _node_head(node: Node, pad: str) -> str:
+    """The fields ``Node.to_dict`` gives, as an indented document's lines at ``pad``."""
+    if not (node.description or node.weeks or node.aliases or node.renamed_from or node.resources):
+        head = f'"id": {_string(node.id)},{pad}"title": {_string(node.title)}'
+        if node.kind != "topic":
+            head = f'{head},{pad}"kind": {_string(node.kind)}'
+        return head
+    depth = len(pad) - 1
+    fields = [f"{_string(key)}: {_indented(value, depth)}" for key, value in node.to_dict().items()]
+    return ("," + pad).join(fields)
+
+
+def json_document(
+    roadmap: Roadmap, states: dict[str, ItemState], started: date | None = None
+) -> dict[str, object]:
     """The roadmap with every item's status, day and notes (``import`` reads it back),
     and under each branch how many of its items are done, skipped, started and
-    in all (what ``progress.counts`` gives, added up here as the items are written)."""
+    in all (what ``progress.counts`` gives, added up here as the items are written).
+    ``json_text`` writes this document without making it."""
     get = states.get
 
     def item_doc(node: Node) -> dict[str, object]:
         doc: dict[str, object] = node.to_dict()
         state = get(node.id)
-        # The status as a plain string: pydantic-core writes an Enum member several times slower.
         if state is None:
             doc["status"] = TODO.value
             return doc
@@ -284,35 +432,62 @@ def json_text(roadmap: Roadmap, states: dict[str, ItemState], started: date | No
     document["children"] = [
         branch_doc(n, whole) if n.children else item_doc(n) for n in roadmap.children
     ]
-    return indented_json(document) + "\n"
+    return document
 
 
 def compact_json(document: object) -> str:
-    """``json.dumps(document, ensure_ascii=False, separators=(",", ":"))`` for a
-    document such as ``indented_json`` takes, written by pydantic-core's
-    serializer (several times quicker for the small documents of a Markdown
-    export's comments); text it cannot write (a lone surrogate) goes to the
-    standard library."""
-    import pydantic_core  # a plain import: called once a node, ``from`` would cost more
+    """``json.dumps(document, ensure_ascii=False, separators=(",", ":"))``, by one
+    encoder made once (the standard library's C encoder: for the small documents
+    of a Markdown export's comments as quick as pydantic-core's, without its import)."""
+    return _COMPACT(document)
 
-    try:
-        return pydantic_core.to_json(document).decode("utf-8")
-    except pydantic_core.PydanticSerializationError:
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_string = encode_basestring  # a string as ``json.dumps(..., ensure_ascii=False)`` writes it
 
 
 def indented_json(document: object) -> str:
-    """``json.dumps(document, ensure_ascii=False, indent=2)`` for a document of
-    strings, integers, booleans, None, lists and dicts, written by pydantic-core's
-    serializer (the standard library's indents in Python, several times slower on
-    a large roadmap); text it cannot write (a lone surrogate) goes to the standard
-    library."""
-    from pydantic_core import PydanticSerializationError, to_json
-
+    """``json.dumps(document, ensure_ascii=False, indent=2)`` (the standard library
+    indents in Python, through a generator a value; this writes each string by its
+    C string encoder). A document with anything but strings, integers, booleans,
+    None, lists and dicts with string keys is left to the standard library."""
     try:
-        return to_json(document, indent=2).decode("utf-8")
-    except PydanticSerializationError:
+        return _indented(document, 0)
+    except _Unwritable:
         return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+class _Unwritable(Exception):
+    """A value ``_indented`` leaves to the standard library."""
+
+
+def _indented(value: object, depth: int) -> str:
+    """``value`` as ``indented_json`` writes it, its lines after the first indented
+    by ``depth`` spaces."""
+    if isinstance(value, str):
+        return _string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    pad = "\n" + " " * (depth + 2)
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = [_indented(v, depth + 2) for v in value]
+        return "[" + pad + ("," + pad).join(inner) + pad[:-2] + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if not all(type(k) is str for k in value):
+            raise _Unwritable
+        fields = [_string(k) + ": " + _indented(v, depth + 2) for k, v in value.items()]
+        return "{" + pad + ("," + pad).join(fields) + pad[:-2] + "}"
+    raise _Unwritable
 
 
 def write(path: Path, text: str) -> None:

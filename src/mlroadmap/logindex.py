@@ -4,11 +4,13 @@ The index is a cache derived from the log, kept beside the log's summary. For
 every event line of the store it holds the line's byte offset, the day the
 event counts for, its roadmap and item, whether it carries or changes a note,
 and a 64-bit hash of its ID, sorted by day and then by log order (what
-``progress.by_day`` gives). It is built only from lines that were validated
-whole, and it is bound to the bytes it describes by their CRC-32. So the
-commands that read events read only the lines they show (``log``), or only
-the ones that carry notes (``export``), and ``doctor`` knows a store whose
-bytes have not changed since every line of it was last validated.
+``progress.by_day`` gives); and every event that carries or changes a note,
+whole (its fields as columns of JSON, in the order they were indexed). It is
+built only from lines that were validated whole, and it is bound to the bytes
+it describes by their CRC-32. So the commands that read events read only the
+lines they show (``log``), an export reads its notes without reading the log
+at all, and ``doctor`` knows a store whose bytes have not changed since every
+line of it was last validated.
 
 An event appended to the log comes after every event already in it (each
 takes the next sequence number, and a merge appends only when that holds),
@@ -25,7 +27,7 @@ import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta, timezone
 from itertools import compress
 from typing import TYPE_CHECKING, Any
@@ -39,16 +41,23 @@ __all__ = ["INDEX_FORMAT", "IndexedLog", "LogIndex", "id_hash", "local_zone"]
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from mlroadmap.events import IndexedEvent
     from mlroadmap.records import EventLike, LogEvent
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: the note events kept whole
 MAGIC = b"mlroadmap log index\n"
 NOTE = 1  # flag: the event carries a note, or edits or deletes one
+_NOTE_ONLY = bytes(flag & NOTE for flag in range(256))  # a flags byte to its note flag
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
 
 Order = tuple[int, int, str]  # seq (0 when none), time in microseconds since 1970, ID
+
+# The columns of the note events, each a list of one value an event: the event's
+# (roadmap, item) code and day (ordinal), then its own fields as the line has them.
+NOTE_COLUMNS = ("code", "day", "id", "seq", "ts", "action", "on", "note", "undated", "reverts",
+                "replaces")  # fmt: skip
 
 
 def id_hash(event_id: str) -> int:
@@ -86,6 +95,10 @@ class LogIndex:
     ``store_key`` is the identity of the file when the index last matched it
     exactly. ``low`` and ``high`` are the earliest and latest days any event
     names (its time's date or the day it was back-dated to), as ordinals.
+    ``noted_bytes`` holds the note events whole: a JSON line of ``NOTE_COLUMNS``
+    for those indexed together (the events of a build, or of one append), each
+    ending in a line break, in one or more parts (as read, then appended); they
+    are read only by ``notes``.
     """
 
     __slots__ = (
@@ -99,6 +112,7 @@ class LogIndex:
         "high",
         "last",
         "low",
+        "noted_bytes",
         "offsets",
         "pairs",
         "store_key",
@@ -119,6 +133,7 @@ class LogIndex:
         self.hashes = array("Q")
         self.duplicates = 0
         self.low, self.high = date.max.toordinal(), 0  # as if empty
+        self.noted_bytes: list[bytes | memoryview] = []
 
     def __len__(self) -> int:
         return len(self.offsets)
@@ -142,14 +157,19 @@ class LogIndex:
         keys: list[tuple[Any, ...]] = []
         offsets, codes, flags, hashes = array("q"), array("I"), array("B"), array("Q")
         known: dict[tuple[str, str], int] = {}
+        notes = _NoteColumns()
         for offset, event in located:
             row = _row(offset, event)
             index._note((row,))
             keys.append(row[0])
             offsets.append(row[1])
-            codes.append(index._code(row[2], row[3], known))
+            code = index._code(row[2], row[3], known)
+            codes.append(code)
             flags.append(row[4])
             hashes.append(row[5])
+            if row[4] & NOTE:
+                notes.add(code, row[0][0], event)
+        index._keep(notes)
         order = sorted(range(len(keys)), key=keys.__getitem__)
         index.days = array("i", [keys[i][0] for i in order])
         del keys
@@ -187,6 +207,12 @@ class LogIndex:
                 if row[5] in known:
                     self.duplicates += 1
                 known.add(row[5])
+            codes = {pair: code for code, pair in enumerate(self.pairs)}
+            notes = _NoteColumns()
+            for row, (_, event) in zip(rows, located, strict=True):
+                if row[4] & NOTE:
+                    notes.add(self._code(row[2], row[3], codes), row[0][0], event)
+            self._keep(notes)
             rows.sort(key=lambda row: row[0][0])  # by day; log order within a day
             self._insert(rows)
         self.store_key, self.covered, self.crc = store_key, covered, crc
@@ -199,6 +225,10 @@ class LogIndex:
             order = row[0][1:]
             if self.last is None or order > self.last:
                 self.last = order
+
+    def _keep(self, notes: _NoteColumns) -> None:
+        if notes.count:
+            self.noted_bytes.append(notes.to_line() + b"\n")
 
     def _code(self, roadmap: str, item: str, codes: dict[tuple[str, str], int]) -> int:
         pair = (roadmap, item)
@@ -246,8 +276,55 @@ class LogIndex:
     def noted(self, roadmap: str) -> list[int]:
         """Positions of ``roadmap``'s events that carry, edit or delete a note."""
         wanted, codes = self._codes(roadmap), self.codes
-        noted = compress(range(len(self)), [flag & NOTE for flag in self.flags])
+        noted = compress(range(len(self)), self.flags.tobytes().translate(_NOTE_ONLY))
         return [p for p in noted if codes[p] in wanted]
+
+    def dates(self, positions: Sequence[int]) -> list[date]:
+        """The day of the event at each of ``positions``, as the event's ``day`` gives it."""
+        days = self.days
+        ordinals = [days[p] for p in positions]
+        known = {n: date.fromordinal(n) for n in set(ordinals)}
+        return [known[n] for n in ordinals]
+
+    def notes(self, roadmap: str) -> list[IndexedEvent] | None:
+        """``roadmap``'s events that carry, edit or delete a note, in the order they
+        were indexed, each with its day; None when the columns do not read back
+        (then the log's lines are read: see ``IndexedLog.notes``)."""
+        from mlroadmap.events import IndexedEvent
+
+        wanted, pairs = self._codes(roadmap), self.pairs
+        new, parse_time, parse_day = object.__new__, datetime.fromisoformat, date.fromisoformat
+        events: list[IndexedEvent] = []
+        append = events.append
+        try:
+            for columns in _json_lines(self.noted_bytes):
+                code, day = columns["code"], columns["day"]
+                if not (type(code) is type(day) is list and len(code) == len(day)):
+                    return None
+                if not wanted.intersection(code):
+                    continue
+                days = {n: date.fromordinal(n) for n in set(day)}
+                rows = zip(*[columns[name] for name in NOTE_COLUMNS], strict=True)
+                for code_, day_, id_, seq, ts, action, on, note, undated, reverts, replaces in rows:
+                    if code_ not in wanted:
+                        continue
+                    event = new(IndexedEvent)
+                    event.roadmap, event.item = pairs[code_]
+                    event.day = days[day_]
+                    event.id = id_
+                    event.seq = seq
+                    event.ts = parse_time(ts)
+                    event.at = ts  # as ``ts.isoformat()`` wrote it
+                    event.action = action
+                    event.on = parse_day(on) if on is not None else None
+                    event.note = note
+                    event.undated = undated
+                    event.reverts = reverts
+                    event.replaces = replaces
+                    append(event)
+        except (ValueError, KeyError, TypeError, IndexError):
+            return None
+        return events
 
     def of_items(self, roadmap: str, items: Collection[str]) -> list[int]:
         """Positions of the events recorded on these items of ``roadmap``."""
@@ -289,11 +366,15 @@ class LogIndex:
             "high": self.high,
             "count": len(self),
         }
-        rest = b"".join(
-            [json.dumps(head, separators=(",", ":")).encode("utf-8"), b"\n"]
-            + [c.tobytes() for c in columns]
-        )
-        return MAGIC + b"%08x\n" % zlib.crc32(rest) + rest
+        rest = [
+            json.dumps(head, separators=(",", ":")).encode("utf-8") + b"\n",
+            *(c.tobytes() for c in columns),
+            *self.noted_bytes,
+        ]
+        crc = 0
+        for part in rest:  # the parts checked and joined as they are (the notes are large)
+            crc = zlib.crc32(part, crc)
+        return b"".join([MAGIC, b"%08x\n" % crc, *rest])
 
     @classmethod
     def from_bytes(cls, raw: bytes, *, zone: str) -> LogIndex | None:
@@ -330,9 +411,13 @@ class LogIndex:
                 column.frombytes(body[at : at + size])
                 at += size
                 columns.append(column)
-            if at != len(body) or (n and max(columns[2]) >= len(index.pairs)):
+            if n and max(columns[2]) >= len(index.pairs):
                 return None
             index.offsets, index.days, index.codes, index.flags, index.hashes = columns
+            noted = body[at:]
+            if noted and noted[-1] != ord("\n"):
+                return None
+            index.noted_bytes = [noted] if noted else []  # read by ``notes``, if ever
             return index
         except (ValueError, KeyError, TypeError, IndexError):
             return None
@@ -345,8 +430,10 @@ class IndexedLog:
     are read from the file at their offsets, once the file is known to be the
     one indexed (its identity, else the checksum of the bytes indexed). Those
     lines were validated when they were indexed, so a line in the form the
-    store writes is read back without Pydantic (``events.read_event``);
-    any other, and any read of many lines, goes through ``validator()``.
+    store writes is read back without Pydantic, with the day the index holds
+    for it (``events.read_indexed``); any other, and any read of many lines,
+    goes through ``validator()``. The events that carry notes come from the
+    index itself (``notes``), without reading a line.
     ``held`` is a log read into memory whole (an older format has no lines):
     its index's offsets are positions in that list.
     """
@@ -380,16 +467,24 @@ class IndexedLog:
         offsets = self.index.offsets
         if self.held is not None:
             return [self.held[offsets[p]] for p in positions]
-        from mlroadmap.events import read_events
+        from mlroadmap.events import read_indexed
 
         lines = self._lines([offsets[p] for p in positions], max(of, len(positions)))
         if max(of, len(lines)) > self.PLAIN_MAX:
             return self._validated(lines)
-        read = read_events(lines)
+        read = read_indexed(lines, self.index.dates(positions))
         return [
             event if event is not None else self._validated([line])[0]
             for event, line in zip(read, lines, strict=True)
         ]
+
+    def notes(self, roadmap: str) -> list[EventLike]:
+        """``roadmap``'s events that carry, edit or delete a note (what ``export``
+        replays): from the index, which holds them whole, without reading the log."""
+        noted = self.index.notes(roadmap)
+        if noted is not None:
+            return list(noted)
+        return self.events(self.index.noted(roadmap))
 
     def _validated(self, lines: list[bytes]) -> list[EventLike]:
         from pydantic import ValidationError
@@ -438,6 +533,56 @@ class IndexedLog:
             f"{self.path}: the store changed while it was being read",
             hint="run the command again",
         )
+
+
+def _json_lines(parts: list[bytes | memoryview]) -> Iterator[Any]:
+    """The value of each line of JSON in ``parts`` (each part whole lines), decoded
+    where it lies in the text (a large index has megabytes of them)."""
+    decode = _DECODER.raw_decode
+    for part in parts:
+        text = str(part, "utf-8")
+        at, end = 0, len(text)
+        while at < end:
+            value, at = decode(text, at)
+            if text[at] != "\n":
+                raise ValueError("not one value a line")
+            at += 1
+            yield value
+
+
+_DECODER = json.JSONDecoder()
+
+
+class _NoteColumns:
+    """Note events gathered as ``NOTE_COLUMNS``, for the index to keep as one line."""
+
+    __slots__ = ("columns", "count")
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[Any]] = {name: [] for name in NOTE_COLUMNS}
+        self.count = 0
+
+    def add(self, code: int, day: int, event: EventLike) -> None:
+        c = self.columns
+        c["code"].append(code)
+        c["day"].append(day)
+        c["id"].append(event.id)
+        c["seq"].append(event.seq)
+        c["ts"].append(event.ts.isoformat())
+        c["action"].append(event.action)
+        c["on"].append(event.on.isoformat() if event.on is not None else None)
+        c["note"].append(event.note)
+        c["undated"].append(event.undated)
+        c["reverts"].append(event.reverts)
+        c["replaces"].append(event.replaces)
+        self.count += 1
+
+    def to_line(self) -> bytes:
+        """The columns as one line of JSON (its strings' line breaks are escaped). Text
+        that is not Unicode, which no validated line holds, is kept as it is: it does
+        not read back, and the log's lines are read instead."""
+        text = json.dumps(self.columns, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8", "surrogatepass")
 
 
 def _line_at(fd: int, offset: int) -> bytes:

@@ -139,12 +139,12 @@ class Tracker:
 
     def noted_states(self, roadmap: Roadmap) -> dict[str, ItemState]:
         """As ``states``, with each item's notes but not its history: what an export
-        shows. Only the events that carry or change a note are read and replayed."""
+        shows. Only the events that carry or change a note are read (from the log's
+        index, which holds them) and replayed."""
         from mlroadmap.progress import attach_notes
 
         summary, log = self.indexed()
-        noted = log.events(log.index.noted(roadmap.id))
-        return attach_notes(roadmap, summary.states(roadmap), noted)
+        return attach_notes(roadmap, summary.states(roadmap), log.notes(roadmap.id))
 
     def started(self, roadmap_id: str) -> date | None:
         """When the learner started a roadmap: the earlier of the start date they set
