@@ -122,11 +122,7 @@ def attach_notes(
         kept = notes.get(item)
         if kept is None:
             kept = notes[item] = []
-        if event.replaces is None:  # a new note (what ``_take_note`` does with it)
-            origin[event.id] = event.id
-            kept.append(event)
-        else:
-            _take_note(kept, event, origin)
+        _take_note(kept, event, origin)
     for item, kept in notes.items():
         state = states.get(item)
         if state is None:
